@@ -1,0 +1,80 @@
+/**
+ * Headless unlearning on the same core as the studio (same data files, same defaults):
+ *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--steps N --alpha A --lr LR --batch B]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
+import { splitByClass } from '../src/core/data/splits';
+import { loadModel } from '../src/core/models/io';
+import { DEFAULT_RUN_OPTIONS, UnlearningRun } from '../src/core/unlearning/run';
+import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
+import { useNodeBackend, type NodeBackend } from './node/backend';
+import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
+
+const options = parseOptions(process.argv.slice(2), {
+  model: 'mnist-inpaint-ae',
+  forget: '7',
+  retain: '',
+  steps: DEFAULT_UNLEARN.steps,
+  alpha: DEFAULT_UNLEARN.alpha,
+  lr: DEFAULT_UNLEARN.learningRate,
+  batch: DEFAULT_UNLEARN.batchSize,
+  warmup: DEFAULT_UNLEARN.warmupFraction,
+  noise: DEFAULT_UNLEARN.noise,
+  seed: DEFAULT_UNLEARN.seed,
+  evalImages: DEFAULT_RUN_OPTIONS.evalImages,
+  backend: 'wasm',
+  json: '',
+  quiet: false,
+});
+
+const classList = (text: string) => (text ? text.split(',').map((c) => Number(c.trim())) : undefined);
+const backend = await useNodeBackend(options.backend as NodeBackend);
+const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
+const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
+const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
+const settings = {
+  alpha: options.alpha,
+  learningRate: options.lr,
+  steps: options.steps,
+  batchSize: options.batch,
+  warmupFraction: options.warmup,
+  noise: options.noise as NoiseType,
+  seed: options.seed,
+};
+const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages });
+const log = (line: string) => options.quiet || console.log(line);
+log(`unlearning ${options.model} on ${backend}: forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
+
+const original = await run.originalMetrics();
+const curve = [];
+const started = performance.now();
+while (!run.unlearner.done) {
+  const r = await run.unlearner.step();
+  curve.push({ step: r.step, retainLoss: r.retainLoss, weightedForgetLoss: r.weightedForgetLoss, total: r.total, learningRate: r.learningRate });
+  if (r.step % 100 === 0 || r.step === settings.steps) {
+    log(`step ${r.step}  L_R ${r.retainLoss.toExponential(3)}  αL_F ${r.weightedForgetLoss.toExponential(3)}  ${r.ms.toFixed(0)} ms  tensors ${tf.memory().numTensors}`);
+  }
+}
+const seconds = (performance.now() - started) / 1000;
+const metrics = await run.metrics();
+const pick = (q: { psnr: number; mse: number }) => ({ psnr: q.psnr, mse: q.mse });
+const result = {
+  model: options.model,
+  backend,
+  settings,
+  forgetClasses: classList(options.forget),
+  counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: original.forget.images },
+  seconds,
+  msPerStep: (seconds * 1000) / settings.steps,
+  forget: { original: pick(metrics.forget.original), unlearned: pick(metrics.forget.unlearned) },
+  retain: { original: pick(metrics.retain.original), unlearned: pick(metrics.retain.unlearned) },
+  curve,
+};
+const delta = (s: 'forget' | 'retain') => (result[s].unlearned.psnr - result[s].original.psnr).toFixed(2);
+log(`forget PSNR ${result.forget.original.psnr.toFixed(2)} -> ${result.forget.unlearned.psnr.toFixed(2)} dB (${delta('forget')})`);
+log(`retain PSNR ${result.retain.original.psnr.toFixed(2)} -> ${result.retain.unlearned.psnr.toFixed(2)} dB (${delta('retain')})`);
+if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
+run.dispose();

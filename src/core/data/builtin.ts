@@ -1,0 +1,37 @@
+import type { ReadFile } from '../models/io';
+import { parseIdx } from './idx';
+import { imageSetFromIdx, type ImageSet } from './image-set';
+
+export interface BuiltInDataset {
+  id: string;
+  title: string;
+  classNames: string[];
+  train: ImageSet;
+  test: ImageSet;
+}
+
+export const BUILT_IN_DATASETS = {
+  mnist: { title: 'MNIST digits', classNames: Array.from({ length: 10 }, (_, i) => String(i)) },
+} as const;
+
+export type BuiltInDatasetId = keyof typeof BUILT_IN_DATASETS;
+
+/** Reads a dataset written by scripts/prepare-data.ts (IDX files under data/<id>/). */
+export async function loadBuiltInDataset(id: BuiltInDatasetId, read: ReadFile): Promise<BuiltInDataset> {
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    ['train-images.idx', 'train-labels.idx', 'test-images.idx', 'test-labels.idx'].map(async (name) => parseIdx(await read(name))),
+  );
+  return {
+    id,
+    ...BUILT_IN_DATASETS[id],
+    classNames: [...BUILT_IN_DATASETS[id].classNames],
+    train: imageSetFromIdx(trainImages, trainLabels),
+    test: imageSetFromIdx(testImages, testLabels),
+  };
+}
+
+export function classCounts(set: ImageSet, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  set.labels.forEach((label) => counts[label]++);
+  return counts;
+}

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchTensor, type ImageSet } from './data/image-set';
+import { maskedMsePerImage, summarizeMse, type HoleQuality } from './metrics/masked';
+import type { I2IModel } from './models/types';
+import { applyTask, holeMask } from './tasks/inpainting';
+
+/** Rebuilds images with `model`'s decoder and the given encoder (the original's teacher or the student). */
+export function reconstruct(model: I2IModel, images: tf.Tensor4D, encoder = model.encoder): tf.Tensor4D {
+  return tf.tidy(() => model.decode(model.encode(applyTask(model.card.task, images), encoder)));
+}
+
+/** Hole MSE and PSNR over a whole set, in batches to bound memory. */
+export async function holeQuality(model: I2IModel, set: ImageSet, encoder = model.encoder, batchSize = 200): Promise<HoleQuality> {
+  const perImage = new Float32Array(set.count);
+  const mask = holeMask(model.card.task, set.height, set.width);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+    const errors = tf.tidy(() => {
+      const truth = batchTensor(set, indices);
+      return maskedMsePerImage(reconstruct(model, truth, encoder), truth, mask);
+    });
+    perImage.set(await errors.data(), start);
+    errors.dispose();
+  }
+  mask.dispose();
+  return summarizeMse(perImage);
+}
+
+/** Hole quality when the hole is filled with a fixed image (the training mean): the floor a model must beat. */
+export async function constantFillQuality(fill: tf.Tensor4D, set: ImageSet, task: I2IModel['card']['task']): Promise<HoleQuality> {
+  const mask = holeMask(task, set.height, set.width);
+  const errors = tf.tidy(() => {
+    const truth = batchTensor(set, Array.from({ length: set.count }, (_, i) => i));
+    return maskedMsePerImage(tf.broadcastTo(fill, truth.shape) as tf.Tensor4D, truth, mask);
+  });
+  const result = summarizeMse(await errors.data());
+  tf.dispose([errors, mask]);
+  return result;
+}
+
+export interface SetComparison {
+  original: HoleQuality;
+  unlearned: HoleQuality;
+}
+
+export interface RunMetrics {
+  forget: SetComparison;
+  retain: SetComparison;
+}

@@ -1,0 +1,47 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { CentreHoleTask } from '../tasks/inpainting';
+
+/** What a shipped or trained model says about itself (written next to its weights). */
+export interface ModelCard {
+  id: string;
+  family: 'conv-inpainting-ae';
+  title: string;
+  dataset: string;
+  height: number;
+  width: number;
+  channels: number;
+  task: CentreHoleTask;
+  architecture: Record<string, number | string | number[]>;
+  training?: {
+    steps: number;
+    batchSize: number;
+    seed: number;
+    finalLoss: number;
+    seconds: number;
+    backend: string;
+  };
+  evaluation?: {
+    heldOutImages: number;
+    holePsnr: number;
+    holeMse: number;
+    meanImageHolePsnr: number;
+    meanImageHoleMse: number;
+  };
+}
+
+/**
+ * An image-to-image model split the way the unlearning method needs: only the encoder is
+ * trained; the decoder stays frozen. The encoder output is a list so that families with
+ * several feature maps (U-Net down blocks) fit the same objective.
+ */
+export interface I2IModel {
+  readonly card: ModelCard;
+  readonly encoder: tf.LayersModel;
+  readonly decoder: tf.LayersModel;
+  /** E(T(x)): `input` is already transformed by the task. */
+  encode(input: tf.Tensor4D, encoder?: tf.LayersModel): tf.Tensor[];
+  decode(latent: tf.Tensor[]): tf.Tensor4D;
+  /** A frozen copy of the current encoder (the teacher E_θ0). */
+  cloneEncoder(): tf.LayersModel;
+  dispose(): void;
+}

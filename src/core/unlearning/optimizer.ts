@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The official code's optimiser: AdamW β=(0.9, 0.95), decoupled weight decay 0.05 (not on biases). */
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  /** Pinned: tfjs picks a backend-dependent default (1e-7 on cpu, 1e-4 on webgl). */
+  epsilon: number;
+  weightDecay: number;
+  clipNorm: number;
+}
+
+export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.05, clipNorm: 3 };
+
+/** Linear warm-up to `peak`, then half-cosine decay to zero at `total`. */
+export function warmupCosine(step: number, total: number, warmup: number, peak: number): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  const progress = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
+  return peak * 0.5 * (1 + Math.cos(Math.PI * progress));
+}
+
+/** Decay only matrices and kernels, as the official code does (biases and norms are 1-D). */
+function decays(variable: tf.Variable): boolean {
+  return variable.rank > 1;
+}
+
+export class AdamW {
+  private readonly firstMoments: tf.Variable[];
+  private readonly secondMoments: tf.Variable[];
+  private stepCount = 0;
+
+  constructor(
+    private readonly variables: tf.Variable[],
+    private readonly config: AdamWConfig = DEFAULT_ADAMW,
+  ) {
+    this.firstMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.secondMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  /**
+   * Clips the gradients to a global L2 norm, applies one update and returns the pre-clip norm
+   * as a scalar tensor (the caller reads it with the losses: one GPU readback per step).
+   */
+  apply(gradients: tf.Tensor[], learningRate: number): tf.Scalar {
+    const { beta1, beta2, epsilon, weightDecay, clipNorm } = this.config;
+    this.stepCount += 1;
+    const correction1 = 1 - beta1 ** this.stepCount;
+    const correction2 = 1 - beta2 ** this.stepCount;
+    return tf.tidy(() => {
+      const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+      const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
+      this.variables.forEach((variable, i) => {
+        const g = tf.mul(gradients[i], scale);
+        const m = tf.add(tf.mul(this.firstMoments[i], beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(this.secondMoments[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+        this.firstMoments[i].assign(m);
+        this.secondMoments[i].assign(v);
+        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), epsilon));
+        let next = tf.sub(variable, tf.mul(update, learningRate));
+        if (weightDecay > 0 && decays(variable)) next = tf.sub(next, tf.mul(variable, learningRate * weightDecay));
+        variable.assign(next);
+      });
+      return norm;
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.firstMoments, ...this.secondMoments]);
+  }
+}

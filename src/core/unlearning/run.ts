@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchTensor, take, type ImageSet, allIndices } from '../data/image-set';
+import type { ClassSplit } from '../data/splits';
+import { holeQuality, reconstruct, type RunMetrics } from '../evaluation';
+import type { HoleQuality } from '../metrics/masked';
+import type { I2IModel } from '../models/types';
+import { applyTask } from '../tasks/inpainting';
+import type { UnlearnSettings } from './settings';
+import { Unlearner } from './unlearner';
+
+/** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
+export interface ImageStack {
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  pixels: Float32Array;
+}
+
+export interface GridRows {
+  input: ImageStack;
+  original: ImageStack;
+  unlearned: ImageStack;
+  truth: ImageStack;
+}
+
+export interface ReconstructionGrid {
+  forget: GridRows;
+  retain: GridRows;
+}
+
+export interface RunOptions {
+  /** Held-out images per set used for metrics. */
+  evalImages: number;
+  /** Held-out images per set shown in the grid. */
+  previewImages: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };
+
+async function toStack(images: tf.Tensor4D): Promise<ImageStack> {
+  const [count, height, width, channels] = images.shape;
+  return { count, height, width, channels, pixels: (await images.data()) as Float32Array };
+}
+
+function copyStack(stack: ImageStack): ImageStack {
+  return { ...stack, pixels: stack.pixels.slice() };
+}
+
+/** One unlearning run over a class split: the trainer plus what the studio and the CLI show of it. */
+export class UnlearningRun {
+  readonly unlearner: Unlearner;
+  private readonly evalSets: { forget: ImageSet; retain: ImageSet };
+  private readonly previewSets: { forget: ImageSet; retain: ImageSet };
+  private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
+  private original?: { forget: HoleQuality; retain: HoleQuality };
+
+  constructor(
+    readonly model: I2IModel,
+    split: ClassSplit,
+    settings: UnlearnSettings,
+    options: RunOptions = DEFAULT_RUN_OPTIONS,
+  ) {
+    this.unlearner = new Unlearner(model, split.forgetTrain, split.retainTrain, settings);
+    this.evalSets = { forget: take(split.forgetTest, options.evalImages), retain: take(split.retainTest, options.evalImages) };
+    this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
+  }
+
+  /** The frozen original's quality, computed once (it cannot change). */
+  async originalMetrics(): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
+    this.original ??= {
+      forget: await holeQuality(this.model, this.evalSets.forget, this.unlearner.teacher),
+      retain: await holeQuality(this.model, this.evalSets.retain, this.unlearner.teacher),
+    };
+    return this.original;
+  }
+
+  async metrics(): Promise<RunMetrics> {
+    const original = await this.originalMetrics();
+    return {
+      forget: { original: original.forget, unlearned: await holeQuality(this.model, this.evalSets.forget) },
+      retain: { original: original.retain, unlearned: await holeQuality(this.model, this.evalSets.retain) },
+    };
+  }
+
+  private async rows(set: ImageSet, withFixed: boolean): Promise<Partial<GridRows>> {
+    const truth = batchTensor(set, allIndices(set));
+    const unlearned = reconstruct(this.model, truth);
+    const rows: Partial<GridRows> = { unlearned: await toStack(unlearned) };
+    if (withFixed) {
+      const input = tf.tidy(() => tf.slice(applyTask(this.model.card.task, truth), [0, 0, 0, 0], [-1, -1, -1, set.channels]) as tf.Tensor4D);
+      const original = reconstruct(this.model, truth, this.unlearner.teacher);
+      Object.assign(rows, { input: await toStack(input), original: await toStack(original), truth: await toStack(truth) });
+      tf.dispose([input, original]);
+    }
+    tf.dispose([truth, unlearned]);
+    return rows;
+  }
+
+  /** Input | original | unlearned | truth for the preview images; only the unlearned column changes. */
+  async grid(): Promise<ReconstructionGrid> {
+    const first = !this.fixedRows;
+    const forget = await this.rows(this.previewSets.forget, first);
+    const retain = await this.rows(this.previewSets.retain, first);
+    if (first) {
+      this.fixedRows = {
+        forget: { input: forget.input!, original: forget.original!, truth: forget.truth! },
+        retain: { input: retain.input!, original: retain.original!, truth: retain.truth! },
+      };
+    }
+    const fixed = this.fixedRows!;
+    // Copies: the caller may transfer (and so detach) the buffers.
+    const full = (f: typeof fixed.forget, unlearned: ImageStack): GridRows => ({
+      input: copyStack(f.input),
+      original: copyStack(f.original),
+      truth: copyStack(f.truth),
+      unlearned,
+    });
+    return { forget: full(fixed.forget, forget.unlearned!), retain: full(fixed.retain, retain.unlearned!) };
+  }
+
+  dispose(): void {
+    this.unlearner.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { PARITY_TOLERANCE, maxRelativeDifference, syntheticImages, unlearningFingerprint } from '../backend/parity';
+import { sameBits, smallModel, useBackend, weightsOf } from '../testing/fixtures';
+import { DEFAULT_UNLEARN } from './settings';
+import { Unlearner } from './unlearner';
+
+const forget = syntheticImages(24, 28, 11);
+const retain = syntheticImages(24, 28, 12);
+const settings = { ...DEFAULT_UNLEARN, steps: 50, batchSize: 8, learningRate: 1e-2 };
+
+beforeAll(() => useBackend('wasm'));
+afterEach(() => useBackend('wasm'));
+
+describe('Unlearner', () => {
+  test('trains the encoder only: decoder and teacher stay bitwise unchanged', async () => {
+    const model = smallModel();
+    const unlearner = new Unlearner(model, forget, retain, settings);
+    const encoderBefore = weightsOf(model.encoder);
+    const decoderBefore = weightsOf(model.decoder);
+    const teacherBefore = weightsOf(unlearner.teacher);
+    expect(sameBits(teacherBefore, encoderBefore)).toBe(true);
+    for (let i = 0; i < 5; i++) await unlearner.step();
+    expect(sameBits(weightsOf(model.decoder), decoderBefore)).toBe(true);
+    expect(sameBits(weightsOf(unlearner.teacher), teacherBefore)).toBe(true);
+    const encoderAfter = weightsOf(model.encoder);
+    encoderAfter.forEach((w, i) => expect(sameBits([w], [encoderBefore[i]])).toBe(false));
+    unlearner.dispose();
+    model.dispose();
+  });
+
+  test('holds the tensor count steady: step 2 and step 20 leave the same number', async () => {
+    const model = smallModel();
+    const unlearner = new Unlearner(model, forget, retain, settings);
+    let afterStep2 = 0;
+    for (let i = 1; i <= 20; i++) {
+      await unlearner.step();
+      if (i === 2) afterStep2 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(afterStep2);
+    unlearner.dispose();
+    model.dispose();
+  });
+
+  test('student and teacher see the same masked inputs', async () => {
+    const model = smallModel();
+    const unlearner = new Unlearner(model, forget, retain, settings);
+    const calls: { role: 'student' | 'teacher'; input: Float32Array; mask: Float32Array }[] = [];
+    const encode = model.encode.bind(model);
+    model.encode = (input, encoder = model.encoder) => {
+      const channels = input.shape[3];
+      const mask = tf.slice(input, [0, 0, 0, channels - 1], [-1, -1, -1, 1]);
+      calls.push({ role: encoder === model.encoder ? 'student' : 'teacher', input: input.dataSync().slice() as Float32Array, mask: mask.dataSync().slice() as Float32Array });
+      mask.dispose();
+      return encode(input, encoder);
+    };
+    await unlearner.step();
+    // Order inside a step: teacher(retain), teacher(noise), student(retain), student(forget).
+    expect(calls.map((c) => c.role)).toEqual(['teacher', 'teacher', 'student', 'student']);
+    const [teacherRetain, teacherNoise, studentRetain, studentForget] = calls;
+    expect(Array.from(studentRetain.input)).toEqual(Array.from(teacherRetain.input));
+    expect(Array.from(studentForget.mask)).toEqual(Array.from(teacherNoise.mask));
+    expect(studentForget.mask.some((v) => v === 1)).toBe(true);
+    unlearner.dispose();
+    model.dispose();
+  });
+
+  test('reduces its objective and moves forget encodings towards the noise target', async () => {
+    const model = smallModel();
+    const unlearner = new Unlearner(model, forget, retain, { ...settings, steps: 40 });
+    const first = await unlearner.step();
+    let last = first;
+    while (!unlearner.done) last = await unlearner.step();
+    expect(last.weightedForgetLoss).toBeLessThan(first.weightedForgetLoss * 0.7);
+    unlearner.dispose();
+    model.dispose();
+  });
+
+  test('dispose puts the original encoder back', async () => {
+    const model = smallModel();
+    const original = weightsOf(model.encoder);
+    const unlearner = new Unlearner(model, forget, retain, settings);
+    for (let i = 0; i < 3; i++) await unlearner.step();
+    unlearner.dispose();
+    expect(sameBits(weightsOf(model.encoder), original)).toBe(true);
+    model.dispose();
+  });
+
+  test('refuses bad settings and empty sets with a clear message', () => {
+    const model = smallModel();
+    expect(() => new Unlearner(model, forget, retain, { ...settings, steps: 0 })).toThrow(/steps/);
+    expect(() => new Unlearner(model, forget, retain, { ...settings, alpha: -1 })).toThrow(/α/);
+    expect(() => new Unlearner(model, { ...forget, count: 0 }, retain, settings)).toThrow(/forget set is empty/);
+    model.dispose();
+  });
+});
+
+describe('backend parity', () => {
+  test(`three unlearning steps on wasm match cpu within ${PARITY_TOLERANCE}`, async () => {
+    await useBackend('cpu');
+    const reference = await unlearningFingerprint();
+    await useBackend('wasm');
+    const wasm = await unlearningFingerprint();
+    expect(maxRelativeDifference(wasm, reference)).toBeLessThanOrEqual(PARITY_TOLERANCE);
+  });
+});

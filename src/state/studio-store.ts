@@ -1,0 +1,222 @@
+import { create } from 'zustand';
+import { UnlearningWorkerClient, type RunEvent } from '../worker/client';
+import {
+  validateSettings,
+  type BackendAttempt,
+  type BackendName,
+  type DatasetSummary,
+  type MetricsReport,
+  type ModelCard,
+  type ReconstructionGrid,
+  type RunStatus,
+  type SetCounts,
+  type StepReport,
+  type UnlearnSettings,
+} from '../worker/protocol';
+import { readSharedSettings, writeSharedSettings } from './url-settings';
+
+export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';
+export const DEFAULT_DATASET_ID = 'mnist';
+const EVAL_IMAGES = 500;
+const PREVIEW_IMAGES = 6;
+const PREVIEW_EVERY = 10;
+
+export type Phase = 'starting' | 'loading' | 'ready' | 'failed';
+export type RunPhase = 'idle' | 'preparing' | RunStatus;
+
+export interface RunState {
+  id: number;
+  phase: RunPhase;
+  totalSteps: number;
+  counts?: SetCounts;
+  startedAt: number;
+  /** Wall time of the last progress message, for the ETA. */
+  lastProgressAt: number;
+}
+
+export interface StudioState {
+  phase: Phase;
+  backend?: BackendName;
+  backendAttempts: BackendAttempt[];
+  preferredBackend?: BackendName;
+  modelId: string;
+  datasetId: string;
+  model?: ModelCard;
+  dataset?: DatasetSummary;
+  forgetClasses: number[];
+  retainClasses: number[];
+  settings: UnlearnSettings;
+  run: RunState;
+  curve: StepReport[];
+  tensors?: number;
+  grid?: ReconstructionGrid;
+  gridStep: number;
+  metrics?: MetricsReport;
+  metricsFinal: boolean;
+  selfCheck?: { backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean; running: boolean };
+  /** The message shown in the error banner; nothing loaded is lost when it appears. */
+  error?: string;
+
+  initialize(): Promise<void>;
+  toggleForgetClass(c: number): void;
+  toggleRetainClass(c: number): void;
+  updateSettings(patch: Partial<UnlearnSettings>): void;
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  runSelfCheck(): Promise<void>;
+  dismissError(): void;
+}
+
+const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, startedAt: 0, lastProgressAt: 0 };
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const shared = readSharedSettings(typeof location === 'undefined' ? '' : location.search, {
+  modelId: DEFAULT_MODEL_ID,
+  forgetClasses: [7],
+});
+
+export const useStudio = create<StudioState>()((set, get) => {
+  let client: UnlearningWorkerClient | undefined;
+
+  const syncUrl = () => {
+    const { modelId, forgetClasses, settings, preferredBackend } = get();
+    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, backend: preferredBackend }));
+  };
+
+  const onRunEvent = (event: RunEvent) => {
+    const { run } = get();
+    if (event.type === 'error') {
+      set({ error: event.message, run: event.runId === run.id || event.runId === -1 ? { ...run, phase: 'stopped' } : run });
+      return;
+    }
+    if (event.runId !== run.id) return;
+    switch (event.type) {
+      case 'progress':
+        set({ curve: [...get().curve, event.report], tensors: event.tensors, run: { ...run, lastProgressAt: performance.now() } });
+        return;
+      case 'reconstructions':
+        set({ grid: event.grid, gridStep: event.step });
+        return;
+      case 'metrics':
+        set({ metrics: event.metrics, metricsFinal: !event.original });
+        return;
+      case 'status':
+        set({ run: { ...run, phase: event.status } });
+        return;
+    }
+  };
+
+  const guarded = async (action: () => Promise<void>) => {
+    try {
+      await action();
+    } catch (error) {
+      set({ error: message(error) });
+    }
+  };
+
+  return {
+    phase: 'starting',
+    backendAttempts: [],
+    preferredBackend: shared.backend,
+    modelId: shared.modelId,
+    datasetId: DEFAULT_DATASET_ID,
+    forgetClasses: shared.forgetClasses,
+    retainClasses: [],
+    settings: shared.settings,
+    run: IDLE_RUN,
+    curve: [],
+    gridStep: 0,
+    metricsFinal: false,
+
+    async initialize() {
+      if (client) return;
+      client = new UnlearningWorkerClient(onRunEvent);
+      try {
+        const ready = await client.init({ preferred: get().preferredBackend });
+        set({ backend: ready.backend, backendAttempts: ready.attempts, phase: 'loading' });
+        const loaded = await client.load({ modelId: get().modelId, datasetId: get().datasetId });
+        const classes = loaded.dataset.classNames.map((_, i) => i);
+        const forget = get().forgetClasses.filter((c) => classes.includes(c));
+        set({
+          model: loaded.model,
+          dataset: loaded.dataset,
+          forgetClasses: forget,
+          retainClasses: classes.filter((c) => !forget.includes(c)),
+          phase: 'ready',
+        });
+        syncUrl();
+      } catch (error) {
+        set({ phase: 'failed', error: message(error) });
+      }
+    },
+
+    toggleForgetClass(c) {
+      const { forgetClasses, retainClasses } = get();
+      const forgetting = !forgetClasses.includes(c);
+      set({
+        forgetClasses: forgetting ? [...forgetClasses, c].sort((a, b) => a - b) : forgetClasses.filter((x) => x !== c),
+        // A class is never in both sets: forgetting it takes it out of the retain set, un-forgetting gives it back.
+        retainClasses: forgetting ? retainClasses.filter((x) => x !== c) : [...retainClasses, c].sort((a, b) => a - b),
+      });
+      syncUrl();
+    },
+
+    toggleRetainClass(c) {
+      const { forgetClasses, retainClasses } = get();
+      if (forgetClasses.includes(c)) {
+        set({ error: `class ${c} is in the forget set; take it out of the forget set before retaining it` });
+        return;
+      }
+      set({ retainClasses: retainClasses.includes(c) ? retainClasses.filter((x) => x !== c) : [...retainClasses, c].sort((a, b) => a - b) });
+    },
+
+    updateSettings(patch) {
+      set({ settings: { ...get().settings, ...patch } });
+      syncUrl();
+    },
+
+    start: () =>
+      guarded(async () => {
+        const { forgetClasses, retainClasses, settings, modelId, datasetId } = get();
+        if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
+        if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
+        if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
+        validateSettings(settings);
+        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, metricsFinal: false, error: undefined });
+        const started = await client.start({
+          run: { modelId, datasetId, forgetClasses, retainClasses, settings, evalImages: EVAL_IMAGES, previewImages: PREVIEW_IMAGES, previewEvery: PREVIEW_EVERY },
+        }).catch((error) => {
+          set({ run: IDLE_RUN });
+          throw error;
+        });
+        const now = performance.now();
+        set({ run: { id: started.runId, phase: 'running', totalSteps: started.totalSteps, counts: started.counts, startedAt: now, lastProgressAt: now } });
+      }),
+
+    pause: () => guarded(async () => void (await client?.pause())),
+    resume: () => guarded(async () => void (await client?.resume())),
+    stop: () => guarded(async () => void (await client?.stop())),
+
+    runSelfCheck: () =>
+      guarded(async () => {
+        if (!client) return;
+        set({ selfCheck: { backend: get().backend!, maxRelativeDiff: NaN, tolerance: NaN, passed: false, running: true } });
+        try {
+          const result = await client.selfCheck();
+          set({ selfCheck: { backend: result.backend, maxRelativeDiff: result.maxRelativeDiff, tolerance: result.tolerance, passed: result.passed, running: false } });
+        } catch (error) {
+          set({ selfCheck: undefined });
+          throw error;
+        }
+      }),
+
+    dismissError() {
+      set({ error: undefined });
+    },
+  };
+});

@@ -1,0 +1,42 @@
+import { DEFAULT_UNLEARN, type BackendName, type UnlearnSettings } from '../worker/protocol';
+
+/** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
+export interface SharedSettings {
+  modelId: string;
+  forgetClasses: number[];
+  settings: UnlearnSettings;
+  backend?: BackendName;
+}
+
+const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', seed: 'seed' } as const;
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
+
+export function readSharedSettings(search: string, defaults: Omit<SharedSettings, 'settings'>): SharedSettings {
+  const params = new URLSearchParams(search);
+  const settings: UnlearnSettings = { ...DEFAULT_UNLEARN };
+  for (const [param, key] of Object.entries(NUMBER_KEYS)) {
+    const value = Number(params.get(param));
+    if (params.has(param) && Number.isFinite(value)) settings[key] = value;
+  }
+  const noise = params.get('noise') as UnlearnSettings['noise'] | null;
+  if (noise && NOISES.includes(noise)) settings.noise = noise;
+  const forget = params.get('forget');
+  const backend = params.get('backend') as BackendName | null;
+  return {
+    modelId: params.get('model') ?? defaults.modelId,
+    forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
+    settings,
+    backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
+  };
+}
+
+export function writeSharedSettings(shared: SharedSettings): string {
+  const params = new URLSearchParams();
+  params.set('model', shared.modelId);
+  params.set('forget', shared.forgetClasses.join(','));
+  for (const [param, key] of Object.entries(NUMBER_KEYS)) params.set(param, String(shared.settings[key]));
+  params.set('noise', shared.settings.noise);
+  if (shared.backend) params.set('backend', shared.backend);
+  return `?${params}`;
+}

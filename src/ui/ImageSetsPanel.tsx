@@ -1,0 +1,71 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../state/studio-store';
+import { isRunActive } from './run-phase';
+
+function total(counts: number[], classes: number[]): number {
+  return classes.reduce((sum, c) => sum + (counts[c] ?? 0), 0);
+}
+
+export function ImageSetsPanel() {
+  const { dataset, forgetClasses, retainClasses, runPhase } = useStudio(
+    useShallow((s) => ({ dataset: s.dataset, forgetClasses: s.forgetClasses, retainClasses: s.retainClasses, runPhase: s.run.phase })),
+  );
+  const { toggleForgetClass, toggleRetainClass } = useStudio.getState();
+  const locked = isRunActive(runPhase);
+
+  return (
+    <section className="panel image-sets" aria-labelledby="image-sets-title">
+      <h2 id="image-sets-title">Image sets</h2>
+      {!dataset ? (
+        <p className="empty">Loading classes…</p>
+      ) : (
+        <>
+          <div className="chip-row" role="group" aria-label="Classes to forget">
+            <span className="chip-row-label">Forget</span>
+            {dataset.classNames.map((name, c) => (
+              <button
+                key={c}
+                type="button"
+                className="chip forget"
+                data-testid={`class-forget-${c}`}
+                aria-pressed={forgetClasses.includes(c)}
+                disabled={locked}
+                onClick={() => toggleForgetClass(c)}
+              >
+                {name}
+              </button>
+            ))}
+          </div>
+          <div className="chip-row" role="group" aria-label="Classes to retain">
+            <span className="chip-row-label">Retain</span>
+            {dataset.classNames.map((name, c) => {
+              const forgotten = forgetClasses.includes(c);
+              return (
+                <button
+                  key={c}
+                  type="button"
+                  className="chip retain"
+                  data-testid={`class-retain-${c}`}
+                  aria-pressed={retainClasses.includes(c)}
+                  disabled={locked || forgotten}
+                  title={forgotten ? 'in the forget set' : undefined}
+                  onClick={() => toggleRetainClass(c)}
+                >
+                  {name}
+                </button>
+              );
+            })}
+          </div>
+          <p className="counts" data-testid="forget-count">
+            Forget: {total(dataset.trainCounts, forgetClasses)} train / {total(dataset.testCounts, forgetClasses)} held-out
+          </p>
+          <p className="counts" data-testid="retain-count">
+            Retain: {total(dataset.trainCounts, retainClasses)} train / {total(dataset.testCounts, retainClasses)} held-out
+          </p>
+          {forgetClasses.length === 0 && <p className="hint">pick at least one class to forget</p>}
+          {retainClasses.length === 0 && <p className="hint">keep at least one class in the retain set</p>}
+        </>
+      )}
+    </section>
+  );
+}

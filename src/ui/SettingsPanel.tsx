@@ -1,0 +1,147 @@
+import { useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../state/studio-store';
+import type { UnlearnSettings } from '../worker/protocol';
+import { isRunActive } from './run-phase';
+
+type NumericKey = Exclude<keyof UnlearnSettings, 'noise'>;
+
+interface FieldSpec {
+  key: NumericKey;
+  testId: string;
+  label: string;
+  step: number | 'any';
+  min: number;
+  /** Mirrors validateSettings in the core, so the store never receives a value Start would reject. */
+  accepts(n: number): boolean;
+  hint: string;
+  help?: string;
+}
+
+const isWhole = (n: number) => Number.isInteger(n);
+
+const FIELDS: FieldSpec[] = [
+  {
+    key: 'alpha',
+    testId: 'setting-alpha',
+    label: 'α',
+    step: 0.05,
+    min: 0,
+    accepts: (n) => n >= 0,
+    hint: 'must be a number ≥ 0',
+    help: 'weight of the forget term: L = L_R + α·L_F',
+  },
+  { key: 'learningRate', testId: 'setting-lr', label: 'learning rate', step: 'any', min: 0, accepts: (n) => n > 0, hint: 'must be a number > 0' },
+  { key: 'steps', testId: 'setting-steps', label: 'steps', step: 1, min: 1, accepts: (n) => isWhole(n) && n >= 1, hint: 'must be a whole number ≥ 1' },
+  { key: 'batchSize', testId: 'setting-batch', label: 'batch size', step: 2, min: 2, accepts: (n) => isWhole(n) && n >= 2, hint: 'must be a whole number ≥ 2' },
+  {
+    key: 'warmupFraction',
+    testId: 'setting-warmup',
+    label: 'warm-up fraction',
+    step: 0.01,
+    min: 0,
+    accepts: (n) => n >= 0 && n < 1,
+    hint: 'must be a number ≥ 0 and < 1',
+  },
+  { key: 'seed', testId: 'setting-seed', label: 'seed', step: 1, min: 0, accepts: (n) => isWhole(n) && n >= 0, hint: 'must be a whole number ≥ 0' },
+];
+
+const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
+
+function parse(text: string): number {
+  return text.trim() === '' ? NaN : Number(text);
+}
+
+export function SettingsPanel() {
+  const { settings, runPhase } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase })));
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const disabled = isRunActive(runPhase);
+  const noiseId = useId();
+
+  return (
+    <section className="panel settings" aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      <div className="fields">
+        {FIELDS.map((spec) => (
+          <NumberField
+            key={spec.key}
+            spec={spec}
+            value={settings[spec.key]}
+            disabled={disabled}
+            onValid={(n) => updateSettings({ [spec.key]: n })}
+          />
+        ))}
+        <div className="field">
+          <label htmlFor={noiseId}>noise</label>
+          <select
+            id={noiseId}
+            data-testid="setting-noise"
+            value={settings.noise}
+            disabled={disabled}
+            onChange={(e) => updateSettings({ noise: e.target.value as UnlearnSettings['noise'] })}
+          >
+            {NOISES.map((noise) => (
+              <option key={noise} value={noise}>
+                {noise}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+interface NumberFieldProps {
+  spec: FieldSpec;
+  value: number;
+  disabled: boolean;
+  onValid(n: number): void;
+}
+
+/** Keeps the typed text (valid or not) locally and forwards only accepted numbers to the store. */
+function NumberField({ spec, value, disabled, onValid }: NumberFieldProps) {
+  const id = useId();
+  const [text, setText] = useState(String(value));
+  const [shownValue, setShownValue] = useState(value);
+  // Follow changes made elsewhere, but never rewrite text that already means this value ("0.0" while typing "0.05").
+  if (value !== shownValue) {
+    setShownValue(value);
+    if (parse(text) !== value) setText(String(value));
+  }
+  const parsed = parse(text);
+  const valid = Number.isFinite(parsed) && spec.accepts(parsed);
+
+  return (
+    <div className="field">
+      <label htmlFor={id}>{spec.label}</label>
+      <input
+        id={id}
+        type="number"
+        data-testid={spec.testId}
+        step={spec.step}
+        min={spec.min}
+        value={text}
+        disabled={disabled}
+        aria-invalid={!valid}
+        aria-describedby={[!valid && `${id}-hint`, spec.help && `${id}-help`].filter(Boolean).join(' ') || undefined}
+        onChange={(e) => {
+          const next = e.target.value;
+          setText(next);
+          const n = parse(next);
+          if (Number.isFinite(n) && spec.accepts(n)) onValid(n);
+        }}
+      />
+      {!valid && (
+        <span id={`${id}-hint`} className="hint">
+          {spec.hint}
+        </span>
+      )}
+      {spec.help && (
+        <span id={`${id}-help`} className="help">
+          {spec.help}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../state/studio-store';
+import type { BackendAttempt, BackendName, StepReport } from '../worker/protocol';
+import { isRunActive } from './run-phase';
+
+const ETA_WINDOW = 20;
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** Mean ms/step of the recent reports: early steps include warm-up costs (shader compiles) that no longer apply. */
+function estimateRemaining(curve: StepReport[], totalSteps: number): number | undefined {
+  const last = curve.at(-1);
+  if (!last) return undefined;
+  const recent = curve.slice(-ETA_WINDOW);
+  const meanMs = recent.reduce((sum, r) => sum + r.ms, 0) / recent.length;
+  return meanMs * Math.max(0, totalSteps - last.step);
+}
+
+/** "webgpu: reason; webgl: reason" for the backends that failed before the one in use, or undefined. */
+function describeFallback(attempts: BackendAttempt[], backend: BackendName | undefined): string | undefined {
+  const chosen = attempts.findIndex((a) => a.backend === backend);
+  const failed = attempts.slice(0, chosen < 0 ? attempts.length : chosen).filter((a) => !a.ok);
+  if (!backend || failed.length === 0) return undefined;
+  return `fell back to ${backend}: ${failed.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`;
+}
+
+export function Toolbar() {
+  const { phase, backend, backendAttempts, model, run, curve, tensors } = useStudio(
+    useShallow((s) => ({
+      phase: s.phase,
+      backend: s.backend,
+      backendAttempts: s.backendAttempts,
+      model: s.model,
+      run: s.run,
+      curve: s.curve,
+      tensors: s.tensors,
+    })),
+  );
+  const { start, pause, resume, stop } = useStudio.getState();
+
+  const active = isRunActive(run.phase);
+  const last = curve.at(-1);
+  const remaining = run.phase === 'running' ? estimateRemaining(curve, run.totalSteps) : undefined;
+  const fallback = describeFallback(backendAttempts, backend);
+
+  return (
+    <header className="toolbar">
+      <div className="toolbar-row">
+        <h1>Unlearning Studio</h1>
+        <span className="model-name">model: {model?.title ?? '…'}</span>
+        <div className="run-buttons">
+          <button
+            type="button"
+            className="primary"
+            data-testid="start-button"
+            disabled={phase !== 'ready' || active}
+            onClick={() => void start()}
+          >
+            Start
+          </button>
+          {run.phase === 'paused' ? (
+            <button type="button" data-testid="resume-button" onClick={() => void resume()}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" data-testid="pause-button" disabled={run.phase !== 'running'} onClick={() => void pause()}>
+              Pause
+            </button>
+          )}
+          <button
+            type="button"
+            data-testid="stop-button"
+            disabled={run.phase !== 'running' && run.phase !== 'paused'}
+            onClick={() => void stop()}
+          >
+            Stop
+          </button>
+        </div>
+        {backend && (
+          <span className="backend-badge" data-testid="backend-badge" title={fallback ?? `running on ${backend}`}>
+            {backend}
+          </span>
+        )}
+      </div>
+      <div className="toolbar-row status">
+        {phase === 'starting' || phase === 'loading' ? (
+          <span className="loading">Loading model and data…</span>
+        ) : phase === 'failed' ? (
+          <span className="failed">The studio could not load; reload the page to try again.</span>
+        ) : (
+          <>
+            <span className={`run-phase run-phase-${run.phase}`} data-testid="run-phase">
+              {run.phase}
+            </span>
+            <span data-testid="step-counter">
+              step {last?.step ?? 0} / {run.totalSteps}
+            </span>
+            <span>ETA {remaining === undefined ? '—' : formatDuration(remaining)}</span>
+            <span>ms/step {last ? Math.round(last.ms) : '—'}</span>
+            <span>tensors {tensors ?? '—'}</span>
+          </>
+        )}
+        <SelfCheck disabled={phase !== 'ready' || active} />
+      </div>
+      {fallback && (
+        <div className="fallback" data-testid="backend-fallback" title={fallback}>
+          {fallback}
+        </div>
+      )}
+    </header>
+  );
+}
+
+/** Compares the active backend against cpu on a fixed workload; the worker refuses it during a run. */
+function SelfCheck({ disabled }: { disabled: boolean }) {
+  const selfCheck = useStudio((s) => s.selfCheck);
+  const runSelfCheck = useStudio((s) => s.runSelfCheck);
+  const running = selfCheck?.running ?? false;
+
+  return (
+    <span className="self-check">
+      <button type="button" className="small" data-testid="self-check-button" disabled={disabled || running} onClick={() => void runSelfCheck()}>
+        Check backend
+      </button>
+      {selfCheck && (
+        <span data-testid="self-check-result" className={running ? '' : selfCheck.passed ? 'good' : 'bad'}>
+          {running
+            ? 'checking…'
+            : selfCheck.passed
+              ? `${selfCheck.backend} matches cpu (max rel. diff ${selfCheck.maxRelativeDiff.toExponential(0)}, tol ${selfCheck.tolerance.toExponential(0)})`
+              : `⚠ ${selfCheck.backend} differs from cpu (max rel. diff ${selfCheck.maxRelativeDiff.toExponential(0)} > tol ${selfCheck.tolerance.toExponential(0)}): results on this backend may be wrong`}
+        </span>
+      )}
+    </span>
+  );
+}

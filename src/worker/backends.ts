@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerWasmTrainingKernels } from '../core/backend/wasm-training-kernels';
+import { BACKEND_ORDER, type BackendAttempt, type BackendName } from './protocol';
+
+// The app serves the wasm binaries itself: nothing is fetched from a CDN.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
+registerWasmTrainingKernels();
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function tryBackend(name: BackendName): Promise<string> {
+  if (name === 'webgpu' && !('gpu' in navigator)) return 'this browser has no WebGPU (navigator.gpu is missing)';
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    // setBackend can resolve false, or leave another backend active, without throwing.
+    if (!ok || tf.getBackend() !== name) return `initialisation failed (active backend: ${tf.getBackend() ?? 'none'})`;
+    return '';
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+/**
+ * Picks the first backend that works, in the order webgpu, webgl, wasm, cpu (starting at
+ * `preferred` if given), and records why each one before it was passed over.
+ */
+export async function selectBackend(preferred?: BackendName): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
+  const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
+  const attempts: BackendAttempt[] = [];
+  for (const backend of order) {
+    const reason = await tryBackend(backend);
+    attempts.push({ backend, ok: !reason, reason });
+    if (!reason) return { backend, attempts };
+  }
+  throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+}

@@ -1,0 +1,83 @@
+import type { WorkerEvent, WorkerRequest } from './protocol';
+
+type Answer<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+/** Events that belong to a run rather than answer a request. */
+export type RunEvent = Extract<WorkerEvent, { runId: number }>;
+
+type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId' | 'type'>;
+type WithoutId<R> = R extends unknown ? Omit<R, 'requestId'> : never;
+
+interface Pending {
+  resolve: (event: WorkerEvent) => void;
+  reject: (error: Error) => void;
+}
+
+/** The studio's handle on the training worker: request/answer pairs by id, plus a stream of run events. */
+export class UnlearningWorkerClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 1;
+
+  constructor(private readonly onRunEvent: (event: RunEvent) => void) {
+    this.worker = new Worker(new URL('./unlearning.worker.ts', import.meta.url), { type: 'module', name: 'unlearning' });
+    this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
+    this.worker.onerror = (event) => {
+      const error = new Error(`the training worker failed: ${event.message || 'unknown error'}`);
+      this.pending.forEach((p) => p.reject(error));
+      this.pending.clear();
+      this.onRunEvent({ type: 'error', runId: -1, message: error.message });
+    };
+  }
+
+  private receive(event: WorkerEvent): void {
+    if ('requestId' in event && event.requestId !== undefined) {
+      const pending = this.pending.get(event.requestId);
+      if (!pending) return;
+      this.pending.delete(event.requestId);
+      if (event.type === 'error') pending.reject(new Error(event.message));
+      else pending.resolve(event);
+      return;
+    }
+    if ('runId' in event && event.runId !== undefined) this.onRunEvent(event as RunEvent);
+  }
+
+  private request<T extends WorkerEvent['type']>(body: WithoutId<WorkerRequest>): Promise<Answer<T>> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (e: WorkerEvent) => void, reject });
+      this.worker.postMessage({ ...body, requestId } as WorkerRequest);
+    });
+  }
+
+  init(body: RequestBody<'init'>) {
+    return this.request<'ready'>({ ...body, type: 'init' });
+  }
+
+  load(body: RequestBody<'load'>) {
+    return this.request<'loaded'>({ ...body, type: 'load' });
+  }
+
+  start(body: RequestBody<'start'>) {
+    return this.request<'runStarted'>({ ...body, type: 'start' });
+  }
+
+  pause() {
+    return this.request<'ack'>({ type: 'pause' });
+  }
+
+  resume() {
+    return this.request<'ack'>({ type: 'resume' });
+  }
+
+  stop() {
+    return this.request<'ack'>({ type: 'stop' });
+  }
+
+  selfCheck() {
+    return this.request<'selfCheckResult'>({ type: 'selfCheck' });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

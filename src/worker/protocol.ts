@@ -1,0 +1,87 @@
+/**
+ * The typed, tagged messages between the studio (store) and the training worker. Only plain
+ * data crosses: numbers, strings and typed arrays (transferred, not copied). The UI side imports
+ * this file and never tfjs.
+ */
+import type { HoleQuality } from '../core/metrics/masked';
+import type { ModelCard } from '../core/models/types';
+import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
+import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
+
+export type { HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
+export { DEFAULT_UNLEARN, validateSettings } from '../core/unlearning/settings';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Why it was not used (empty when ok). */
+  reason: string;
+}
+
+export interface DatasetSummary {
+  id: string;
+  title: string;
+  classNames: string[];
+  trainCounts: number[];
+  testCounts: number[];
+}
+
+export interface SetCounts {
+  forgetTrain: number;
+  retainTrain: number;
+  forgetTest: number;
+  retainTest: number;
+}
+
+export interface MetricsReport {
+  forget: { original: HoleQuality; unlearned: HoleQuality };
+  retain: { original: HoleQuality; unlearned: HoleQuality };
+}
+
+export type RunStatus = 'running' | 'paused' | 'stopped' | 'finished';
+
+export interface StartRequest {
+  modelId: string;
+  datasetId: string;
+  forgetClasses: number[];
+  retainClasses: number[];
+  settings: UnlearnSettings;
+  /** Held-out images per set for metrics, and shown in the grid. */
+  evalImages: number;
+  previewImages: number;
+  /** Steps between grid refreshes. */
+  previewEvery: number;
+}
+
+/** Studio -> worker. `requestId` ties the answer (or an error) to the request. */
+export type WorkerRequest =
+  | { type: 'init'; requestId: number; preferred?: BackendName }
+  | { type: 'load'; requestId: number; modelId: string; datasetId: string }
+  | { type: 'start'; requestId: number; run: StartRequest }
+  | { type: 'pause'; requestId: number }
+  | { type: 'resume'; requestId: number }
+  | { type: 'stop'; requestId: number }
+  | { type: 'selfCheck'; requestId: number };
+
+/** Worker -> studio. */
+export type WorkerEvent =
+  | { type: 'ready'; requestId: number; backend: BackendName; attempts: BackendAttempt[] }
+  | { type: 'loaded'; requestId: number; model: ModelCard; dataset: DatasetSummary }
+  | { type: 'runStarted'; requestId: number; runId: number; counts: SetCounts; totalSteps: number }
+  | { type: 'progress'; runId: number; report: StepReport; tensors: number }
+  | { type: 'reconstructions'; runId: number; step: number; grid: ReconstructionGrid }
+  | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport; original: boolean }
+  | { type: 'status'; runId: number; status: RunStatus }
+  | { type: 'selfCheckResult'; requestId: number; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean }
+  | { type: 'ack'; requestId: number }
+  | { type: 'error'; requestId?: number; runId?: number; message: string };
+
+/** Every typed array of a message, to transfer instead of copy. */
+export function transferablesOf(event: WorkerEvent): Transferable[] {
+  if (event.type !== 'reconstructions') return [];
+  const { forget, retain } = event.grid;
+  return [forget, retain].flatMap((rows) => [rows.input, rows.original, rows.unlearned, rows.truth].map((s) => s.pixels.buffer));
+}

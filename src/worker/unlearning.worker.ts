@@ -1,0 +1,194 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: owns every tensor, model and dataset. The studio talks to it only through
+ * the messages in ./protocol.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { PARITY_TOLERANCE, compareWithCpu } from '../core/backend/parity';
+import { BUILT_IN_DATASETS, classCounts, loadBuiltInDataset, type BuiltInDataset, type BuiltInDatasetId } from '../core/data/builtin';
+import { splitByClass } from '../core/data/splits';
+import { loadModel, type ReadFile } from '../core/models/io';
+import type { I2IModel } from '../core/models/types';
+import { UnlearningRun } from '../core/unlearning/run';
+import { validateSettings } from '../core/unlearning/settings';
+import { selectBackend } from './backends';
+import { transferablesOf, type BackendName, type StartRequest, type WorkerEvent, type WorkerRequest } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+function post(event: WorkerEvent): void {
+  scope.postMessage(event, transferablesOf(event));
+}
+
+function folderReader(base: string): ReadFile {
+  return async (name) => {
+    const url = `${import.meta.env.BASE_URL}${base}/${name}`;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+}
+
+let backend: BackendName | undefined;
+let model: { id: string; value: I2IModel } | undefined;
+let dataset: BuiltInDataset | undefined;
+
+interface ActiveRun {
+  id: number;
+  run: UnlearningRun;
+  paused: boolean;
+  stopping: boolean;
+  wake?: () => void;
+  loop?: Promise<void>;
+}
+let active: ActiveRun | undefined;
+let nextRunId = 1;
+
+/** Lets queued messages (pause, stop) in between steps: on cpu and wasm, `data()` resolves without a task boundary. */
+const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+async function ensureLoaded(modelId: string, datasetId: string): Promise<{ model: I2IModel; dataset: BuiltInDataset }> {
+  if (!(datasetId in BUILT_IN_DATASETS)) throw new Error(`unknown dataset "${datasetId}"`);
+  if (dataset?.id !== datasetId) dataset = await loadBuiltInDataset(datasetId as BuiltInDatasetId, folderReader(`data/${datasetId}`));
+  if (model?.id !== modelId) {
+    await endActiveRun();
+    const loaded = await loadModel(folderReader(`models/${modelId}`));
+    if (loaded.card.dataset !== datasetId) {
+      loaded.dispose();
+      throw new Error(`model ${modelId} was trained on ${loaded.card.dataset}, not ${datasetId}`);
+    }
+    model?.value.dispose();
+    model = { id: modelId, value: loaded };
+  }
+  return { model: model.value, dataset };
+}
+
+/** Stops the current run, waits for its step in flight, and puts the original encoder back. */
+async function endActiveRun(): Promise<void> {
+  const ending = active;
+  if (!ending) return;
+  active = undefined;
+  ending.stopping = true;
+  ending.wake?.();
+  await ending.loop;
+  ending.run.dispose();
+}
+
+async function runLoop(current: ActiveRun, request: StartRequest): Promise<void> {
+  const { run } = current;
+  const send = (event: WorkerEvent) => active === current && post(event);
+  send({ type: 'status', runId: current.id, status: 'running' });
+  send({ type: 'reconstructions', runId: current.id, step: 0, grid: await run.grid() });
+  send({ type: 'metrics', runId: current.id, step: 0, metrics: await run.metrics(), original: true });
+  while (!run.unlearner.done && !current.stopping) {
+    if (current.paused) {
+      send({ type: 'status', runId: current.id, status: 'paused' });
+      await new Promise<void>((resolve) => (current.wake = resolve));
+      current.wake = undefined;
+      if (current.stopping) break;
+      send({ type: 'status', runId: current.id, status: 'running' });
+    }
+    const report = await run.unlearner.step();
+    send({ type: 'progress', runId: current.id, report, tensors: tf.memory().numTensors });
+    if (report.step % request.previewEvery === 0) {
+      send({ type: 'reconstructions', runId: current.id, step: report.step, grid: await run.grid() });
+    }
+    await yieldToMessages();
+  }
+  if (active !== current) return;
+  const step = run.unlearner.completedSteps;
+  send({ type: 'reconstructions', runId: current.id, step, grid: await run.grid() });
+  send({ type: 'metrics', runId: current.id, step, metrics: await run.metrics(), original: false });
+  send({ type: 'status', runId: current.id, status: current.stopping ? 'stopped' : 'finished' });
+}
+
+async function start(requestId: number, request: StartRequest): Promise<void> {
+  validateSettings(request.settings);
+  await endActiveRun();
+  const loaded = await ensureLoaded(request.modelId, request.datasetId);
+  const split = splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses, request.retainClasses);
+  const run = new UnlearningRun(loaded.model, split, request.settings, {
+    evalImages: request.evalImages,
+    previewImages: request.previewImages,
+  });
+  const current: ActiveRun = { id: nextRunId++, run, paused: false, stopping: false };
+  active = current;
+  post({
+    type: 'runStarted',
+    requestId,
+    runId: current.id,
+    totalSteps: request.settings.steps,
+    counts: {
+      forgetTrain: split.forgetTrain.count,
+      retainTrain: split.retainTrain.count,
+      forgetTest: split.forgetTest.count,
+      retainTest: split.retainTest.count,
+    },
+  });
+  current.loop = runLoop(current, request).catch((error) => post({ type: 'error', runId: current.id, message: describe(error) }));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  switch (request.type) {
+    case 'init': {
+      const selected = await selectBackend(request.preferred);
+      backend = selected.backend;
+      post({ type: 'ready', requestId: request.requestId, ...selected });
+      return;
+    }
+    case 'load': {
+      const loaded = await ensureLoaded(request.modelId, request.datasetId);
+      const classes = loaded.dataset.classNames.length;
+      post({
+        type: 'loaded',
+        requestId: request.requestId,
+        model: loaded.model.card,
+        dataset: {
+          id: loaded.dataset.id,
+          title: loaded.dataset.title,
+          classNames: loaded.dataset.classNames,
+          trainCounts: classCounts(loaded.dataset.train, classes),
+          testCounts: classCounts(loaded.dataset.test, classes),
+        },
+      });
+      return;
+    }
+    case 'start':
+      return start(request.requestId, request.run);
+    case 'pause':
+    case 'resume':
+      if (!active) throw new Error('no run is active');
+      active.paused = request.type === 'pause';
+      if (!active.paused) active.wake?.();
+      post({ type: 'ack', requestId: request.requestId });
+      return;
+    case 'stop':
+      if (!active) throw new Error('no run is active');
+      active.stopping = true;
+      active.wake?.();
+      post({ type: 'ack', requestId: request.requestId });
+      return;
+    case 'selfCheck': {
+      if (active && !active.stopping && !active.run.unlearner.done) throw new Error('stop the run before checking the backend');
+      const { maxRelativeDiff } = await compareWithCpu();
+      post({
+        type: 'selfCheckResult',
+        requestId: request.requestId,
+        backend: backend!,
+        maxRelativeDiff,
+        tolerance: PARITY_TOLERANCE,
+        passed: maxRelativeDiff <= PARITY_TOLERANCE,
+      });
+      return;
+    }
+  }
+}
+
+scope.onmessage = (message: MessageEvent<WorkerRequest>) => {
+  const request = message.data;
+  handle(request).catch((error) => post({ type: 'error', requestId: request.requestId, message: describe(error) }));
+};
