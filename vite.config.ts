@@ -14,7 +14,14 @@ export default defineConfig({
   plugins: [react()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // tfjs-backend-wasm starts its threads from the *source text* of its threaded factory
+    // (Function.toString); minifying renames what that text refers to and breaks the threads.
+    rolldownOptions: { output: { minify: false } },
+  },
+  // The worker carries tfjs and its backends (about 2.4 MB): one chunk, loaded once, off the main thread.
+  build: { chunkSizeWarningLimit: 2500 },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     // Node has no tfjs-node here: run the core on the es2017 bundles (3x faster than the

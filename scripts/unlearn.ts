@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/io';
-import { DEFAULT_RUN_OPTIONS, UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
+import { UnlearningRun } from '../src/core/unlearning/run';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 

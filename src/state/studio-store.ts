@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import { UnlearningWorkerClient, type RunEvent } from '../worker/client';
 import {
+  DEFAULT_RUN_OPTIONS,
+  SETTING_RULES,
   validateSettings,
+  type BenchmarkResult,
   type BackendAttempt,
   type BackendName,
   type DatasetSummary,
@@ -17,9 +20,8 @@ import { readSharedSettings, writeSharedSettings } from './url-settings';
 
 export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';
 export const DEFAULT_DATASET_ID = 'mnist';
-const EVAL_IMAGES = 500;
 const PREVIEW_IMAGES = 6;
-const PREVIEW_EVERY = 10;
+const PREVIEW_INTERVAL_MS = 1000;
 
 export type Phase = 'starting' | 'loading' | 'ready' | 'failed';
 export type RunPhase = 'idle' | 'preparing' | RunStatus;
@@ -29,8 +31,8 @@ export interface RunState {
   phase: RunPhase;
   totalSteps: number;
   counts?: SetCounts;
-  startedAt: number;
-  /** Wall time of the last progress message, for the ETA. */
+  /** Wall times (performance.now) of the first and the latest progress message, for the ETA. */
+  firstProgressAt: number;
   lastProgressAt: number;
 }
 
@@ -46,13 +48,15 @@ export interface StudioState {
   forgetClasses: number[];
   retainClasses: number[];
   settings: UnlearnSettings;
+  evalImages: number;
+  /** Settings whose field holds text that is not a usable value (the store keeps the last good one). */
+  invalidSettings: string[];
   run: RunState;
   curve: StepReport[];
   tensors?: number;
   grid?: ReconstructionGrid;
   gridStep: number;
   metrics?: MetricsReport;
-  metricsFinal: boolean;
   selfCheck?: { backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean; running: boolean };
   /** The message shown in the error banner; nothing loaded is lost when it appears. */
   error?: string;
@@ -61,15 +65,18 @@ export interface StudioState {
   toggleForgetClass(c: number): void;
   toggleRetainClass(c: number): void;
   updateSettings(patch: Partial<UnlearnSettings>): void;
+  markSettingInvalid(key: keyof UnlearnSettings, invalid: boolean): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
   runSelfCheck(): Promise<void>;
+  /** Times unlearning steps on the active backend (used by `npm run bench` through the page). */
+  benchmark(batchSize: number, steps: number): Promise<BenchmarkResult & { backend: BackendName }>;
   dismissError(): void;
 }
 
-const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, startedAt: 0, lastProgressAt: 0 };
+const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, firstProgressAt: 0, lastProgressAt: 0 };
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -78,14 +85,15 @@ function message(error: unknown): string {
 const shared = readSharedSettings(typeof location === 'undefined' ? '' : location.search, {
   modelId: DEFAULT_MODEL_ID,
   forgetClasses: [7],
+  evalImages: DEFAULT_RUN_OPTIONS.evalImages,
 });
 
 export const useStudio = create<StudioState>()((set, get) => {
   let client: UnlearningWorkerClient | undefined;
 
   const syncUrl = () => {
-    const { modelId, forgetClasses, settings, preferredBackend } = get();
-    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, backend: preferredBackend }));
+    const { modelId, forgetClasses, settings, evalImages, preferredBackend } = get();
+    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, evalImages, backend: preferredBackend }));
   };
 
   const onRunEvent = (event: RunEvent) => {
@@ -96,14 +104,17 @@ export const useStudio = create<StudioState>()((set, get) => {
     }
     if (event.runId !== run.id) return;
     switch (event.type) {
-      case 'progress':
-        set({ curve: [...get().curve, event.report], tensors: event.tensors, run: { ...run, lastProgressAt: performance.now() } });
+      case 'progress': {
+        const now = performance.now();
+        const firstProgressAt = get().curve.length === 0 ? now : run.firstProgressAt;
+        set({ curve: [...get().curve, event.report], tensors: event.tensors, run: { ...run, firstProgressAt, lastProgressAt: now } });
         return;
+      }
       case 'reconstructions':
         set({ grid: event.grid, gridStep: event.step });
         return;
       case 'metrics':
-        set({ metrics: event.metrics, metricsFinal: !event.original });
+        set({ metrics: event.metrics });
         return;
       case 'status':
         set({ run: { ...run, phase: event.status } });
@@ -128,10 +139,11 @@ export const useStudio = create<StudioState>()((set, get) => {
     forgetClasses: shared.forgetClasses,
     retainClasses: [],
     settings: shared.settings,
+    evalImages: shared.evalImages,
+    invalidSettings: [],
     run: IDLE_RUN,
     curve: [],
     gridStep: 0,
-    metricsFinal: false,
 
     async initialize() {
       if (client) return;
@@ -180,22 +192,28 @@ export const useStudio = create<StudioState>()((set, get) => {
       syncUrl();
     },
 
+    markSettingInvalid(key, invalid) {
+      const others = get().invalidSettings.filter((k) => k !== key);
+      set({ invalidSettings: invalid ? [...others, key] : others });
+    },
+
     start: () =>
       guarded(async () => {
-        const { forgetClasses, retainClasses, settings, modelId, datasetId } = get();
+        const { forgetClasses, retainClasses, settings, modelId, datasetId, evalImages } = get();
         if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
         if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
         if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
+        const invalid = get().invalidSettings;
+        if (invalid.length) throw new Error(`fix the settings first: ${invalid.map((k) => SETTING_RULES[k as keyof typeof SETTING_RULES]?.rule ?? k).join('; ')}`);
         validateSettings(settings);
-        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, metricsFinal: false, error: undefined });
+        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, error: undefined });
         const started = await client.start({
-          run: { modelId, datasetId, forgetClasses, retainClasses, settings, evalImages: EVAL_IMAGES, previewImages: PREVIEW_IMAGES, previewEvery: PREVIEW_EVERY },
+          run: { modelId, datasetId, forgetClasses, retainClasses, settings, evalImages, previewImages: PREVIEW_IMAGES, previewIntervalMs: PREVIEW_INTERVAL_MS },
         }).catch((error) => {
           set({ run: IDLE_RUN });
           throw error;
         });
-        const now = performance.now();
-        set({ run: { id: started.runId, phase: 'running', totalSteps: started.totalSteps, counts: started.counts, startedAt: now, lastProgressAt: now } });
+        set({ run: { ...IDLE_RUN, id: started.runId, phase: 'running', totalSteps: started.totalSteps, counts: started.counts } });
       }),
 
     pause: () => guarded(async () => void (await client?.pause())),
@@ -214,6 +232,13 @@ export const useStudio = create<StudioState>()((set, get) => {
           throw error;
         }
       }),
+
+    async benchmark(batchSize, steps) {
+      if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
+      const { modelId, datasetId, forgetClasses } = get();
+      const answer = await client.benchmark({ modelId, datasetId, forgetClasses, batchSize, steps });
+      return { ...answer.result, backend: answer.backend };
+    },
 
     dismissError() {
       set({ error: undefined });

@@ -5,6 +5,8 @@ export interface SharedSettings {
   modelId: string;
   forgetClasses: number[];
   settings: UnlearnSettings;
+  /** Held-out images per set for the metrics. */
+  evalImages: number;
   backend?: BackendName;
 }
 
@@ -22,11 +24,13 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   const noise = params.get('noise') as UnlearnSettings['noise'] | null;
   if (noise && NOISES.includes(noise)) settings.noise = noise;
   const forget = params.get('forget');
+  const evalImages = Number(params.get('eval'));
   const backend = params.get('backend') as BackendName | null;
   return {
     modelId: params.get('model') ?? defaults.modelId,
     forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
     settings,
+    evalImages: Number.isInteger(evalImages) && evalImages > 0 ? evalImages : defaults.evalImages,
     backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
   };
 }
@@ -37,6 +41,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   params.set('forget', shared.forgetClasses.join(','));
   for (const [param, key] of Object.entries(NUMBER_KEYS)) params.set(param, String(shared.settings[key]));
   params.set('noise', shared.settings.noise);
+  params.set('eval', String(shared.evalImages));
   if (shared.backend) params.set('backend', shared.backend);
   return `?${params}`;
 }

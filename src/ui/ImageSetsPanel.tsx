@@ -7,8 +7,14 @@ function total(counts: number[], classes: number[]): number {
 }
 
 export function ImageSetsPanel() {
-  const { dataset, forgetClasses, retainClasses, runPhase } = useStudio(
-    useShallow((s) => ({ dataset: s.dataset, forgetClasses: s.forgetClasses, retainClasses: s.retainClasses, runPhase: s.run.phase })),
+  const { phase, dataset, forgetClasses, retainClasses, runPhase } = useStudio(
+    useShallow((s) => ({
+      phase: s.phase,
+      dataset: s.dataset,
+      forgetClasses: s.forgetClasses,
+      retainClasses: s.retainClasses,
+      runPhase: s.run.phase,
+    })),
   );
   const { toggleForgetClass, toggleRetainClass } = useStudio.getState();
   const locked = isRunActive(runPhase);
@@ -17,7 +23,7 @@ export function ImageSetsPanel() {
     <section className="panel image-sets" aria-labelledby="image-sets-title">
       <h2 id="image-sets-title">Image sets</h2>
       {!dataset ? (
-        <p className="empty">Loading classes…</p>
+        <p className="empty">{phase === 'failed' ? 'No dataset loaded' : 'Loading classes…'}</p>
       ) : (
         <>
           <div className="chip-row" role="group" aria-label="Classes to forget">

@@ -65,14 +65,17 @@ export function LossChart() {
               <XAxis dataKey="step" type="number" domain={[0, Math.max(totalSteps, lastStep)]} tickCount={6} fontSize={11} />
               <YAxis
                 scale={logScale ? 'log' : 'linear'}
-                domain={['auto', 'auto']}
-                allowDataOverflow={logScale}
+                domain={logScale ? ['dataMin', 'dataMax'] : ['auto', 'auto']}
                 tickFormatter={(v: number) => v.toPrecision(2)}
                 width={52}
                 fontSize={11}
               />
-              <Tooltip formatter={formatLoss} labelFormatter={(step) => `step ${step}`} />
-              <Legend verticalAlign="top" height={24} iconType="plainline" />
+              <Tooltip
+                formatter={formatLoss}
+                labelFormatter={(step) => `step ${step}`}
+                itemSorter={(item) => SERIES.findIndex((s) => s.key === item.dataKey)}
+              />
+              <Legend verticalAlign="top" height={24} iconType="plainline" itemSorter={null} />
               {SERIES.map((s) => (
                 <Line
                   key={s.key}

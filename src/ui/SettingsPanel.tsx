@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
-import type { UnlearnSettings } from '../worker/protocol';
+import { SETTING_RULES, type UnlearnSettings } from '../worker/protocol';
 import { isRunActive } from './run-phase';
 
 type NumericKey = Exclude<keyof UnlearnSettings, 'noise'>;
@@ -12,38 +12,16 @@ interface FieldSpec {
   label: string;
   step: number | 'any';
   min: number;
-  /** Mirrors validateSettings in the core, so the store never receives a value Start would reject. */
-  accepts(n: number): boolean;
-  hint: string;
   help?: string;
 }
 
-const isWhole = (n: number) => Number.isInteger(n);
-
 const FIELDS: FieldSpec[] = [
-  {
-    key: 'alpha',
-    testId: 'setting-alpha',
-    label: 'α',
-    step: 0.05,
-    min: 0,
-    accepts: (n) => n >= 0,
-    hint: 'must be a number ≥ 0',
-    help: 'weight of the forget term: L = L_R + α·L_F',
-  },
-  { key: 'learningRate', testId: 'setting-lr', label: 'learning rate', step: 'any', min: 0, accepts: (n) => n > 0, hint: 'must be a number > 0' },
-  { key: 'steps', testId: 'setting-steps', label: 'steps', step: 1, min: 1, accepts: (n) => isWhole(n) && n >= 1, hint: 'must be a whole number ≥ 1' },
-  { key: 'batchSize', testId: 'setting-batch', label: 'batch size', step: 2, min: 2, accepts: (n) => isWhole(n) && n >= 2, hint: 'must be a whole number ≥ 2' },
-  {
-    key: 'warmupFraction',
-    testId: 'setting-warmup',
-    label: 'warm-up fraction',
-    step: 0.01,
-    min: 0,
-    accepts: (n) => n >= 0 && n < 1,
-    hint: 'must be a number ≥ 0 and < 1',
-  },
-  { key: 'seed', testId: 'setting-seed', label: 'seed', step: 1, min: 0, accepts: (n) => isWhole(n) && n >= 0, hint: 'must be a whole number ≥ 0' },
+  { key: 'alpha', testId: 'setting-alpha', label: 'α', step: 0.05, min: 0, help: 'weight of the forget term: L = L_R + α·L_F' },
+  { key: 'learningRate', testId: 'setting-lr', label: 'learning rate', step: 'any', min: 0 },
+  { key: 'steps', testId: 'setting-steps', label: 'steps', step: 1, min: 1 },
+  { key: 'batchSize', testId: 'setting-batch', label: 'batch size', step: 2, min: 2 },
+  { key: 'warmupFraction', testId: 'setting-warmup', label: 'warm-up fraction', step: 0.01, min: 0 },
+  { key: 'seed', testId: 'setting-seed', label: 'seed', step: 1, min: 0 },
 ];
 
 const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
@@ -55,6 +33,7 @@ function parse(text: string): number {
 export function SettingsPanel() {
   const { settings, runPhase } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase })));
   const updateSettings = useStudio((s) => s.updateSettings);
+  const markSettingInvalid = useStudio((s) => s.markSettingInvalid);
   const disabled = isRunActive(runPhase);
   const noiseId = useId();
 
@@ -69,6 +48,7 @@ export function SettingsPanel() {
             value={settings[spec.key]}
             disabled={disabled}
             onValid={(n) => updateSettings({ [spec.key]: n })}
+            onValidity={(valid) => markSettingInvalid(spec.key, !valid)}
           />
         ))}
         <div className="field">
@@ -97,10 +77,13 @@ interface NumberFieldProps {
   value: number;
   disabled: boolean;
   onValid(n: number): void;
+  /** Tells the store whether the typed text is usable, so Start can refuse half-typed settings. */
+  onValidity(valid: boolean): void;
 }
 
 /** Keeps the typed text (valid or not) locally and forwards only accepted numbers to the store. */
-function NumberField({ spec, value, disabled, onValid }: NumberFieldProps) {
+function NumberField({ spec, value, disabled, onValid, onValidity }: NumberFieldProps) {
+  const rule = SETTING_RULES[spec.key];
   const id = useId();
   const [text, setText] = useState(String(value));
   const [shownValue, setShownValue] = useState(value);
@@ -110,7 +93,7 @@ function NumberField({ spec, value, disabled, onValid }: NumberFieldProps) {
     if (parse(text) !== value) setText(String(value));
   }
   const parsed = parse(text);
-  const valid = Number.isFinite(parsed) && spec.accepts(parsed);
+  const valid = Number.isFinite(parsed) && rule.accepts(parsed);
 
   return (
     <div className="field">
@@ -129,12 +112,14 @@ function NumberField({ spec, value, disabled, onValid }: NumberFieldProps) {
           const next = e.target.value;
           setText(next);
           const n = parse(next);
-          if (Number.isFinite(n) && spec.accepts(n)) onValid(n);
+          const usable = Number.isFinite(n) && rule.accepts(n);
+          onValidity(usable);
+          if (usable) onValid(n);
         }}
       />
       {!valid && (
         <span id={`${id}-hint`} className="hint">
-          {spec.hint}
+          {rule.rule}
         </span>
       )}
       {spec.help && (

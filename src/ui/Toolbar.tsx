@@ -1,22 +1,23 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
+import { useStudio, type RunState } from '../state/studio-store';
 import type { BackendAttempt, BackendName, StepReport } from '../worker/protocol';
 import { isRunActive } from './run-phase';
-
-const ETA_WINDOW = 20;
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-/** Mean ms/step of the recent reports: early steps include warm-up costs (shader compiles) that no longer apply. */
-function estimateRemaining(curve: StepReport[], totalSteps: number): number | undefined {
+/**
+ * Wall-clock time per step since the first step (so grid refreshes count, and the first step's
+ * shader compilation does not), times the steps left.
+ */
+function estimateRemaining(curve: StepReport[], run: RunState): number | undefined {
+  const first = curve[0];
   const last = curve.at(-1);
-  if (!last) return undefined;
-  const recent = curve.slice(-ETA_WINDOW);
-  const meanMs = recent.reduce((sum, r) => sum + r.ms, 0) / recent.length;
-  return meanMs * Math.max(0, totalSteps - last.step);
+  if (!first || !last || last.step === first.step) return undefined;
+  const msPerStep = (run.lastProgressAt - run.firstProgressAt) / (last.step - first.step);
+  return msPerStep * Math.max(0, run.totalSteps - last.step);
 }
 
 /** "webgpu: reason; webgl: reason" for the backends that failed before the one in use, or undefined. */
@@ -25,6 +26,12 @@ function describeFallback(attempts: BackendAttempt[], backend: BackendName | und
   const failed = attempts.slice(0, chosen < 0 ? attempts.length : chosen).filter((a) => !a.ok);
   if (!backend || failed.length === 0) return undefined;
   return `fell back to ${backend}: ${failed.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`;
+}
+
+function urlWithBackend(backend: BackendName): string {
+  const params = new URLSearchParams(location.search);
+  params.set('backend', backend);
+  return `?${params}`;
 }
 
 export function Toolbar() {
@@ -43,8 +50,9 @@ export function Toolbar() {
 
   const active = isRunActive(run.phase);
   const last = curve.at(-1);
-  const remaining = run.phase === 'running' ? estimateRemaining(curve, run.totalSteps) : undefined;
+  const remaining = run.phase === 'running' ? estimateRemaining(curve, run) : undefined;
   const fallback = describeFallback(backendAttempts, backend);
+  const software = backendAttempts.find((a) => a.ok && a.software);
 
   return (
     <header className="toolbar">
@@ -105,6 +113,12 @@ export function Toolbar() {
         )}
         <SelfCheck disabled={phase !== 'ready' || active} />
       </div>
+      {software && (
+        <div className="fallback" data-testid="software-adapter">
+          WebGPU runs on a software adapter here ({software.adapter}), so training is slow.{' '}
+          <a href={urlWithBackend('wasm')}>Switch to wasm</a>, usually far faster on a machine without a GPU.
+        </div>
+      )}
       {fallback && (
         <div className="fallback" data-testid="backend-fallback" title={fallback}>
           {fallback}
@@ -126,7 +140,12 @@ function SelfCheck({ disabled }: { disabled: boolean }) {
         Check backend
       </button>
       {selfCheck && (
-        <span data-testid="self-check-result" className={running ? '' : selfCheck.passed ? 'good' : 'bad'}>
+        <span
+          data-testid="self-check-result"
+          className={running ? '' : selfCheck.passed ? 'good' : 'bad'}
+          data-passed={running ? undefined : String(selfCheck.passed)}
+          data-max-relative-diff={running ? undefined : selfCheck.maxRelativeDiff}
+        >
           {running
             ? 'checking…'
             : selfCheck.passed

@@ -19,6 +19,24 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** GPUAdapter.info (Chrome 114+), newer than the WebGPU typings tfjs ships with. */
+interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/** What the browser says about its WebGPU adapter; a fallback adapter is a CPU emulation. */
+async function describeWebGpuAdapter(): Promise<Pick<BackendAttempt, 'adapter' | 'software'>> {
+  const adapter = (await navigator.gpu.requestAdapter()) as (GPUAdapter & { info?: AdapterInfo }) | null;
+  const info = adapter?.info;
+  if (!info) return {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+  const software = Boolean(info.isFallbackAdapter) || /swiftshader|llvmpipe|software/i.test(name);
+  return { adapter: name || 'unknown adapter', software };
+}
+
 async function tryBackend(name: BackendName): Promise<string> {
   if (name === 'webgpu' && !('gpu' in navigator)) return 'this browser has no WebGPU (navigator.gpu is missing)';
   try {
@@ -41,7 +59,8 @@ export async function selectBackend(preferred?: BackendName): Promise<{ backend:
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
     const reason = await tryBackend(backend);
-    attempts.push({ backend, ok: !reason, reason });
+    const details = !reason && backend === 'webgpu' ? await describeWebGpuAdapter() : {};
+    attempts.push({ backend, ok: !reason, reason, ...details });
     if (!reason) return { backend, attempts };
   }
   throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);

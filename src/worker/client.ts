@@ -1,8 +1,8 @@
 import type { WorkerEvent, WorkerRequest } from './protocol';
 
 type Answer<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
-/** Events that belong to a run rather than answer a request. */
-export type RunEvent = Extract<WorkerEvent, { runId: number }>;
+/** Events that belong to a run rather than answer a request (runId -1: the worker itself failed). */
+export type RunEvent = Extract<WorkerEvent, { type: 'progress' | 'reconstructions' | 'metrics' | 'status' }> | { type: 'error'; runId: number; message: string };
 
 type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId' | 'type'>;
 type WithoutId<R> = R extends unknown ? Omit<R, 'requestId'> : never;
@@ -75,6 +75,10 @@ export class UnlearningWorkerClient {
 
   selfCheck() {
     return this.request<'selfCheckResult'>({ type: 'selfCheck' });
+  }
+
+  benchmark(body: RequestBody<'benchmark'>) {
+    return this.request<'benchmarkResult'>({ ...body, type: 'benchmark' });
   }
 
   terminate(): void {

@@ -7,9 +7,11 @@ import type { HoleQuality } from '../core/metrics/masked';
 import type { ModelCard } from '../core/models/types';
 import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
+import type { BenchmarkResult } from '../core/benchmark';
 
-export type { HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
-export { DEFAULT_UNLEARN, validateSettings } from '../core/unlearning/settings';
+export type { BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
+export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
+export { holeBounds } from '../core/tasks/hole';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -19,6 +21,10 @@ export interface BackendAttempt {
   ok: boolean;
   /** Why it was not used (empty when ok). */
   reason: string;
+  /** The adapter behind webgpu, e.g. "google swiftshader". */
+  adapter?: string;
+  /** A software (CPU-emulated) GPU adapter: wasm is usually much faster there. */
+  software?: boolean;
 }
 
 export interface DatasetSummary {
@@ -41,7 +47,8 @@ export interface MetricsReport {
   retain: { original: HoleQuality; unlearned: HoleQuality };
 }
 
-export type RunStatus = 'running' | 'paused' | 'stopped' | 'finished';
+/** `evaluating`: training is over (finished or stopped) and the held-out metrics are being computed. */
+export type RunStatus = 'running' | 'paused' | 'evaluating' | 'stopped' | 'finished';
 
 export interface StartRequest {
   modelId: string;
@@ -52,8 +59,8 @@ export interface StartRequest {
   /** Held-out images per set for metrics, and shown in the grid. */
   evalImages: number;
   previewImages: number;
-  /** Steps between grid refreshes. */
-  previewEvery: number;
+  /** Least time between grid refreshes: every step on a slow backend, about once a second on a fast one. */
+  previewIntervalMs: number;
 }
 
 /** Studio -> worker. `requestId` ties the answer (or an error) to the request. */
@@ -64,7 +71,8 @@ export type WorkerRequest =
   | { type: 'pause'; requestId: number }
   | { type: 'resume'; requestId: number }
   | { type: 'stop'; requestId: number }
-  | { type: 'selfCheck'; requestId: number };
+  | { type: 'selfCheck'; requestId: number }
+  | { type: 'benchmark'; requestId: number; modelId: string; datasetId: string; forgetClasses: number[]; batchSize: number; steps: number };
 
 /** Worker -> studio. */
 export type WorkerEvent =
@@ -73,9 +81,10 @@ export type WorkerEvent =
   | { type: 'runStarted'; requestId: number; runId: number; counts: SetCounts; totalSteps: number }
   | { type: 'progress'; runId: number; report: StepReport; tensors: number }
   | { type: 'reconstructions'; runId: number; step: number; grid: ReconstructionGrid }
-  | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport; original: boolean }
+  | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
   | { type: 'status'; runId: number; status: RunStatus }
   | { type: 'selfCheckResult'; requestId: number; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean }
+  | { type: 'benchmarkResult'; requestId: number; backend: BackendName; result: BenchmarkResult }
   | { type: 'ack'; requestId: number }
   | { type: 'error'; requestId?: number; runId?: number; message: string };
 

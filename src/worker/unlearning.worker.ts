@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PARITY_TOLERANCE, compareWithCpu } from '../core/backend/parity';
+import { benchmarkUnlearning } from '../core/benchmark';
 import { BUILT_IN_DATASETS, classCounts, loadBuiltInDataset, type BuiltInDataset, type BuiltInDatasetId } from '../core/data/builtin';
 import { splitByClass } from '../core/data/splits';
 import { loadModel, type ReadFile } from '../core/models/io';
@@ -24,7 +25,10 @@ function folderReader(base: string): ReadFile {
   return async (name) => {
     const url = `${import.meta.env.BASE_URL}${base}/${name}`;
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
+    // A dev server answers a missing file with index.html and status 200.
+    if (!response.ok || response.headers.get('content-type')?.includes('text/html')) {
+      throw new Error(`could not load ${url} (HTTP ${response.status}${response.ok ? ', got a web page instead' : ''})`);
+    }
     return new Uint8Array(await response.arrayBuffer());
   };
 }
@@ -79,7 +83,7 @@ async function runLoop(current: ActiveRun, request: StartRequest): Promise<void>
   const send = (event: WorkerEvent) => active === current && post(event);
   send({ type: 'status', runId: current.id, status: 'running' });
   send({ type: 'reconstructions', runId: current.id, step: 0, grid: await run.grid() });
-  send({ type: 'metrics', runId: current.id, step: 0, metrics: await run.metrics(), original: true });
+  let lastPreview = performance.now();
   while (!run.unlearner.done && !current.stopping) {
     if (current.paused) {
       send({ type: 'status', runId: current.id, status: 'paused' });
@@ -90,16 +94,20 @@ async function runLoop(current: ActiveRun, request: StartRequest): Promise<void>
     }
     const report = await run.unlearner.step();
     send({ type: 'progress', runId: current.id, report, tensors: tf.memory().numTensors });
-    if (report.step % request.previewEvery === 0) {
+    if (performance.now() - lastPreview >= request.previewIntervalMs) {
       send({ type: 'reconstructions', runId: current.id, step: report.step, grid: await run.grid() });
+      lastPreview = performance.now();
     }
     await yieldToMessages();
   }
   if (active !== current) return;
+  const stopped = current.stopping;
   const step = run.unlearner.completedSteps;
+  // Metrics wait for the end: on a slow adapter they cost minutes the user would rather spend training.
+  send({ type: 'status', runId: current.id, status: 'evaluating' });
   send({ type: 'reconstructions', runId: current.id, step, grid: await run.grid() });
-  send({ type: 'metrics', runId: current.id, step, metrics: await run.metrics(), original: false });
-  send({ type: 'status', runId: current.id, status: current.stopping ? 'stopped' : 'finished' });
+  send({ type: 'metrics', runId: current.id, step, metrics: await run.metrics() });
+  send({ type: 'status', runId: current.id, status: stopped ? 'stopped' : 'finished' });
 }
 
 async function start(requestId: number, request: StartRequest): Promise<void> {
@@ -172,6 +180,14 @@ async function handle(request: WorkerRequest): Promise<void> {
       active.wake?.();
       post({ type: 'ack', requestId: request.requestId });
       return;
+    case 'benchmark': {
+      await endActiveRun();
+      const loaded = await ensureLoaded(request.modelId, request.datasetId);
+      const split = splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses);
+      const result = await benchmarkUnlearning(loaded.model, split, request.batchSize, request.steps);
+      post({ type: 'benchmarkResult', requestId: request.requestId, backend: backend!, result });
+      return;
+    }
     case 'selfCheck': {
       if (active && !active.stopping && !active.run.unlearner.done) throw new Error('stop the run before checking the backend');
       const { maxRelativeDiff } = await compareWithCpu();

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { CentreHoleTask } from '../tasks/inpainting';
+import type { CentreHoleTask } from '../tasks/hole';
 
 /** What a shipped or trained model says about itself (written next to its weights). */
 export interface ModelCard {

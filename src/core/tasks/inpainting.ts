@@ -1,27 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { holeBounds, type CentreHoleTask } from './hole';
 
-/**
- * The I2I task transform T for centre-hole inpainting. The model input is the image with the
- * hole zeroed plus the mask as an extra channel: on MNIST, black is also the background, so
- * without the mask the model could not tell "missing" from "empty".
- */
-export interface CentreHoleTask {
-  kind: 'centre-hole';
-  /** Side of the square hole as a fraction of the image side (0.5 = half the side). */
-  holeFraction: number;
-}
-
-export interface HoleBounds {
-  top: number;
-  left: number;
-  size: number;
-}
-
-export function holeBounds(task: CentreHoleTask, side: number): HoleBounds {
-  const size = Math.round(side * task.holeFraction);
-  const top = Math.floor((side - size) / 2);
-  return { top, left: top, size };
-}
+export type { CentreHoleTask };
 
 /** [1, H, W, 1] with 1 inside the hole, 0 elsewhere. */
 export function holeMask(task: CentreHoleTask, height: number, width: number): tf.Tensor4D {
@@ -31,7 +11,11 @@ export function holeMask(task: CentreHoleTask, height: number, width: number): t
   return tf.tensor4d(values, [1, height, width, 1]);
 }
 
-/** T(x): [n, H, W, C] -> [n, H, W, C + 1] (masked image, mask). Every sample gets the same mask. */
+/**
+ * The I2I task transform T for centre-hole inpainting: [n, H, W, C] -> [n, H, W, C + 1], the
+ * image with the hole zeroed plus the mask as an extra channel (on MNIST black is also the
+ * background, so without the mask "missing" and "empty" look alike). Every sample gets the same mask.
+ */
 export function applyTask(task: CentreHoleTask, images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, height, width] = images.shape;

@@ -8,7 +8,9 @@ export function latentDistance(student: tf.Tensor[], target: tf.Tensor[]): tf.Sc
   return tf.tidy(() => {
     const perSampleSums = student.map((s, i) => tf.sum(tf.reshape(tf.squaredDifference(s, target[i]), [s.shape[0], -1]), 1));
     const elements = student.reduce((sum, s) => sum + s.size / s.shape[0], 0);
-    return tf.div(tf.mean(tf.addN(perSampleSums)), elements) as tf.Scalar;
+    // A running add, not addN: webgpu's AddN fails past 8 inputs on some adapters (multi-output encoders).
+    const summed = perSampleSums.reduce((a, b) => tf.add(a, b));
+    return tf.div(tf.mean(summed), elements) as tf.Scalar;
   });
 }
 

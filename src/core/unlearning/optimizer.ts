@@ -51,7 +51,8 @@ export class AdamW {
     const correction1 = 1 - beta1 ** this.stepCount;
     const correction2 = 1 - beta2 ** this.stepCount;
     return tf.tidy(() => {
-      const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+      // stack + sum, not addN: webgpu's AddN binds one buffer per input and fails past 8 on some adapters.
+      const norm = tf.sqrt(tf.sum(tf.stack(gradients.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
       const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
       this.variables.forEach((variable, i) => {
         const g = tf.mul(gradients[i], scale);

@@ -5,7 +5,7 @@ import { holeQuality, reconstruct, type RunMetrics } from '../evaluation';
 import type { HoleQuality } from '../metrics/masked';
 import type { I2IModel } from '../models/types';
 import { applyTask } from '../tasks/inpainting';
-import type { UnlearnSettings } from './settings';
+import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from './settings';
 import { Unlearner } from './unlearner';
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
@@ -28,15 +28,6 @@ export interface ReconstructionGrid {
   forget: GridRows;
   retain: GridRows;
 }
-
-export interface RunOptions {
-  /** Held-out images per set used for metrics. */
-  evalImages: number;
-  /** Held-out images per set shown in the grid. */
-  previewImages: number;
-}
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };
 
 async function toStack(images: tf.Tensor4D): Promise<ImageStack> {
   const [count, height, width, channels] = images.shape;

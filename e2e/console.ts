@@ -1,0 +1,21 @@
+import type { Page } from '@playwright/test';
+
+/** Collects console errors and uncaught page errors, workers included (Playwright routes worker console messages to the page). */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+/** Fraction of a canvas's pixels that are not pure black: a blank canvas reads 0. */
+export async function inkedFraction(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 30) inked++;
+    return inked / (data.length / 4);
+  });
+}

@@ -1,0 +1,92 @@
+import { expect, test } from '@playwright/test';
+import { collectErrors, inkedFraction } from './console';
+
+test('unlearns digit 7 live on WebGPU: chart, grid, metrics, pause, resume, stop', async ({ page }) => {
+  const errors = collectErrors(page);
+  // A short run; settings come from the URL, as a shared link would give them.
+  await page.goto('/?forget=7&steps=400&batch=16&eval=16');
+
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu');
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  await expect(page.getByTestId('class-forget-7')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('class-retain-7')).toBeDisabled();
+  await expect(page.getByTestId('forget-count')).toContainText(/\d/);
+  await expect(page.getByTestId('setting-steps')).toHaveValue('400');
+
+  await page.getByTestId('start-button').click();
+  const chart = page.getByTestId('loss-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
+
+  // The grid renders the four columns for both sets, and the unlearned column refreshes live.
+  const grid = page.getByTestId('recon-grid');
+  await expect.poll(async () => Number(await grid.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(0);
+  for (const set of ['forget', 'retain']) {
+    for (const column of ['input', 'original', 'unlearned', 'truth']) {
+      expect(await inkedFraction(page, `recon-${set}-${column}-0`)).toBeGreaterThan(0.02);
+    }
+  }
+
+  // Pause holds the step count; resume moves it on.
+  await page.getByTestId('pause-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('paused');
+  const pausedAt = Number(await chart.getAttribute('data-points'));
+  await page.waitForTimeout(1500);
+  expect(Number(await chart.getAttribute('data-points'))).toBe(pausedAt);
+  await page.getByTestId('resume-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('running');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(pausedAt);
+
+  await page.getByTestId('stop-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('stopped');
+  const stoppedAt = Number(await chart.getAttribute('data-points'));
+  expect(stoppedAt).toBeLessThan(400);
+
+  // Metrics of the original and the unlearned model on held-out images.
+  for (const set of ['forget', 'retain']) {
+    for (const model of ['original', 'unlearned']) {
+      const psnr = Number(await page.getByTestId(`metric-${set}-${model}-psnr`).textContent());
+      expect(psnr).toBeGreaterThan(5);
+      expect(psnr).toBeLessThan(60);
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test('one unlearning step on webgpu matches cpu within 1e-4', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu');
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  await page.getByTestId('self-check-button').click();
+  const result = page.getByTestId('self-check-result');
+  await expect(result).toHaveAttribute('data-passed', /true|false/, { timeout: 180_000 });
+  const diff = Number(await result.getAttribute('data-max-relative-diff'));
+  expect(diff).toBeLessThanOrEqual(1e-4);
+  expect(await result.getAttribute('data-passed')).toBe('true');
+  expect(errors).toEqual([]);
+});
+
+test('the wasm backend trains in the browser when asked for', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=wasm&steps=4&batch=8&eval=16');
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 120_000 });
+  expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(4);
+  expect(errors).toEqual([]);
+});
+
+test('bad settings and an empty forget set get a clear message and lose nothing', async ({ page }) => {
+  await page.goto('/?forget=7');
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  await page.getByTestId('class-forget-7').click();
+  await expect(page.getByTestId('class-forget-7')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText('forget set is empty');
+  await page.getByTestId('error-dismiss').click();
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  // The model and data stay loaded: picking a class again makes the studio ready to run.
+  await page.getByTestId('class-forget-3').click();
+  await expect(page.getByTestId('forget-count')).toContainText(/\d/);
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+});

@@ -1,0 +1,148 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../state/studio-store';
+import { holeBounds, type ImageStack, type ReconstructionGrid as Grid } from '../worker/protocol';
+import { ImageCanvas, type PixelBox } from './ImageCanvas';
+
+type SetName = keyof Grid;
+type Column = keyof Grid[SetName];
+
+const SETS: { name: SetName; title: string }[] = [
+  { name: 'forget', title: 'Forget set (held-out)' },
+  { name: 'retain', title: 'Retain set (held-out)' },
+];
+
+const COLUMNS: { key: Column; title: string }[] = [
+  { key: 'input', title: 'masked input' },
+  { key: 'original', title: 'original' },
+  { key: 'unlearned', title: 'unlearned' },
+  { key: 'truth', title: 'ground truth' },
+];
+
+const THUMB_PX = 84;
+const ENLARGED_PX = 224;
+
+function centreHole(holeFraction: number, stack: ImageStack): PixelBox {
+  return holeBounds({ kind: 'centre-hole', holeFraction }, Math.min(stack.height, stack.width));
+}
+
+interface Selection {
+  set: SetName;
+  row: number;
+}
+
+export function ReconstructionGrid() {
+  const { grid, gridStep, runPhase, holeFraction } = useStudio(
+    useShallow((s) => ({ grid: s.grid, gridStep: s.gridStep, runPhase: s.run.phase, holeFraction: s.model?.task.holeFraction })),
+  );
+  const [selected, setSelected] = useState<Selection>();
+  // A new run clears the grid; a row picked from the old one no longer exists.
+  const enlarged = selected && grid && selected.row < grid[selected.set].input.count ? selected : undefined;
+
+  return (
+    <section className="panel recon" aria-labelledby="recon-title" data-testid="recon-grid" data-step={gridStep}>
+      <div className="panel-header">
+        <h2 id="recon-title">Reconstructions</h2>
+        {grid && <span className="muted">step {gridStep}</span>}
+        {runPhase === 'running' && <span className="live">live</span>}
+      </div>
+      {!grid ? (
+        <p className="empty">Press Start to compare the original and unlearned model on held-out images</p>
+      ) : (
+        <div className="recon-sets">
+          {SETS.map(({ name, title }) => (
+            <table key={name} className="recon-table">
+              <caption>{title}</caption>
+              <thead>
+                <tr>
+                  {COLUMNS.map((c) => (
+                    <th key={c.key} scope="col">
+                      {c.title}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {Array.from({ length: grid[name].input.count }, (_, row) => (
+                  <tr key={row}>
+                    {COLUMNS.map((c) => (
+                      <td key={c.key}>
+                        <button
+                          type="button"
+                          className="thumb"
+                          aria-label={`Enlarge ${name} image ${row + 1}`}
+                          onClick={() => setSelected({ set: name, row })}
+                        >
+                          <ImageCanvas
+                            stack={grid[name][c.key]}
+                            index={row}
+                            displayWidth={THUMB_PX}
+                            outline={c.key === 'input' && holeFraction ? centreHole(holeFraction, grid[name].input) : undefined}
+                            testId={`recon-${name}-${c.key}-${row}`}
+                            label={`${name} image ${row + 1}, ${c.title}`}
+                          />
+                        </button>
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ))}
+        </div>
+      )}
+      {enlarged && grid && (
+        <EnlargedRow
+          grid={grid}
+          selection={enlarged}
+          title={`${SETS.find((s) => s.name === enlarged.set)!.title} · image ${enlarged.row + 1} · step ${gridStep}`}
+          holeFraction={holeFraction}
+          onClose={() => setSelected(undefined)}
+        />
+      )}
+    </section>
+  );
+}
+
+interface EnlargedRowProps {
+  grid: Grid;
+  selection: Selection;
+  title: string;
+  holeFraction?: number;
+  onClose(): void;
+}
+
+/** The four images of one row, big; follows the live grid while open. Escape or any click closes it. */
+function EnlargedRow({ grid, selection, title, holeFraction, onClose }: EnlargedRowProps) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const rows = grid[selection.set];
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-label={title} onClick={onClose}>
+      <div className="overlay-content">
+        <h3>{title}</h3>
+        <div className="enlarged-row">
+          {COLUMNS.map((c) => (
+            <figure key={c.key}>
+              <ImageCanvas
+                stack={rows[c.key]}
+                index={selection.row}
+                displayWidth={ENLARGED_PX}
+                outline={c.key === 'input' && holeFraction ? centreHole(holeFraction, rows.input) : undefined}
+                label={`${c.title}, enlarged`}
+              />
+              <figcaption>{c.title}</figcaption>
+            </figure>
+          ))}
+        </div>
+        <button type="button" autoFocus onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
