@@ -4,7 +4,9 @@ import {
   DEFAULT_RUN_OPTIONS,
   SETTING_RULES,
   validateSettings,
+  type BenchmarkBudget,
   type BenchmarkResult,
+  type BuiltInModel,
   type BackendAttempt,
   type BackendName,
   type DatasetSummary,
@@ -19,7 +21,6 @@ import {
 import { readSharedSettings, writeSharedSettings } from './url-settings';
 
 export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';
-export const DEFAULT_DATASET_ID = 'mnist';
 const PREVIEW_IMAGES = 6;
 const PREVIEW_INTERVAL_MS = 1000;
 
@@ -42,7 +43,8 @@ export interface StudioState {
   backendAttempts: BackendAttempt[];
   preferredBackend?: BackendName;
   modelId: string;
-  datasetId: string;
+  /** The built-in models the worker offers. */
+  models: BuiltInModel[];
   model?: ModelCard;
   dataset?: DatasetSummary;
   forgetClasses: number[];
@@ -62,6 +64,8 @@ export interface StudioState {
   error?: string;
 
   initialize(): Promise<void>;
+  /** Loads a built-in model (and its dataset); the previous run is ended. */
+  selectModel(modelId: string): Promise<void>;
   toggleForgetClass(c: number): void;
   toggleRetainClass(c: number): void;
   updateSettings(patch: Partial<UnlearnSettings>): void;
@@ -72,7 +76,7 @@ export interface StudioState {
   stop(): Promise<void>;
   runSelfCheck(): Promise<void>;
   /** Times unlearning steps on the active backend (used by `npm run bench` through the page). */
-  benchmark(batchSize: number, steps: number): Promise<BenchmarkResult & { backend: BackendName }>;
+  benchmark(task: BenchmarkResult['task'], batchSize: number, budget: BenchmarkBudget): Promise<BenchmarkResult & { backend: BackendName; wasmThreads: number }>;
   dismissError(): void;
 }
 
@@ -93,7 +97,7 @@ export const useStudio = create<StudioState>()((set, get) => {
 
   const syncUrl = () => {
     const { modelId, forgetClasses, settings, evalImages, preferredBackend } = get();
-    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, evalImages, backend: preferredBackend }));
+    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, evalImages, backend: preferredBackend, wasmThreads: shared.wasmThreads }));
   };
 
   const onRunEvent = (event: RunEvent) => {
@@ -135,7 +139,7 @@ export const useStudio = create<StudioState>()((set, get) => {
     backendAttempts: [],
     preferredBackend: shared.backend,
     modelId: shared.modelId,
-    datasetId: DEFAULT_DATASET_ID,
+    models: [],
     forgetClasses: shared.forgetClasses,
     retainClasses: [],
     settings: shared.settings,
@@ -149,21 +153,35 @@ export const useStudio = create<StudioState>()((set, get) => {
       if (client) return;
       client = new UnlearningWorkerClient(onRunEvent);
       try {
-        const ready = await client.init({ preferred: get().preferredBackend });
-        set({ backend: ready.backend, backendAttempts: ready.attempts, phase: 'loading' });
-        const loaded = await client.load({ modelId: get().modelId, datasetId: get().datasetId });
+        const ready = await client.init({ preferred: get().preferredBackend, wasmThreads: shared.wasmThreads });
+        set({ backend: ready.backend, backendAttempts: ready.attempts, models: ready.models });
+        await get().selectModel(get().modelId);
+      } catch (error) {
+        set({ phase: 'failed', error: message(error) });
+      }
+    },
+
+    async selectModel(modelId) {
+      if (!client) return;
+      const previous = get().model;
+      set({ phase: 'loading' });
+      try {
+        const loaded = await client.load({ modelId });
         const classes = loaded.dataset.classNames.map((_, i) => i);
         const forget = get().forgetClasses.filter((c) => classes.includes(c));
         set({
+          modelId,
           model: loaded.model,
           dataset: loaded.dataset,
           forgetClasses: forget,
           retainClasses: classes.filter((c) => !forget.includes(c)),
           phase: 'ready',
+          ...(previous?.id === modelId ? {} : { run: IDLE_RUN, curve: [], grid: undefined, metrics: undefined }),
         });
         syncUrl();
       } catch (error) {
-        set({ phase: 'failed', error: message(error) });
+        // The worker keeps what it had: so does the studio, unless nothing was loaded yet.
+        set({ phase: previous ? 'ready' : 'failed', error: message(error) });
       }
     },
 
@@ -199,7 +217,7 @@ export const useStudio = create<StudioState>()((set, get) => {
 
     start: () =>
       guarded(async () => {
-        const { forgetClasses, retainClasses, settings, modelId, datasetId, evalImages } = get();
+        const { forgetClasses, retainClasses, settings, modelId, evalImages } = get();
         if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
         if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
         if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
@@ -208,7 +226,7 @@ export const useStudio = create<StudioState>()((set, get) => {
         validateSettings(settings);
         set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, error: undefined });
         const started = await client.start({
-          run: { modelId, datasetId, forgetClasses, retainClasses, settings, evalImages, previewImages: PREVIEW_IMAGES, previewIntervalMs: PREVIEW_INTERVAL_MS },
+          run: { modelId, forgetClasses, retainClasses, settings, evalImages, previewImages: PREVIEW_IMAGES, previewIntervalMs: PREVIEW_INTERVAL_MS },
         }).catch((error) => {
           set({ run: IDLE_RUN });
           throw error;
@@ -233,11 +251,11 @@ export const useStudio = create<StudioState>()((set, get) => {
         }
       }),
 
-    async benchmark(batchSize, steps) {
+    async benchmark(task, batchSize, budget) {
       if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
-      const { modelId, datasetId, forgetClasses } = get();
-      const answer = await client.benchmark({ modelId, datasetId, forgetClasses, batchSize, steps });
-      return { ...answer.result, backend: answer.backend };
+      const { modelId, forgetClasses } = get();
+      const answer = await client.benchmark({ task, modelId, forgetClasses, batchSize, budget });
+      return { ...answer.result, backend: answer.backend, wasmThreads: answer.wasmThreads };
     },
 
     dismissError() {

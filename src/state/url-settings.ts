@@ -8,6 +8,8 @@ export interface SharedSettings {
   /** Held-out images per set for the metrics. */
   evalImages: number;
   backend?: BackendName;
+  /** `threads=0`: keep the wasm backend single-threaded (to measure what threads bring). */
+  wasmThreads?: boolean;
 }
 
 const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', seed: 'seed' } as const;
@@ -32,6 +34,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     settings,
     evalImages: Number.isInteger(evalImages) && evalImages > 0 ? evalImages : defaults.evalImages,
     backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
+    wasmThreads: params.get('threads') !== '0',
   };
 }
 
@@ -43,5 +46,6 @@ export function writeSharedSettings(shared: SharedSettings): string {
   params.set('noise', shared.settings.noise);
   params.set('eval', String(shared.evalImages));
   if (shared.backend) params.set('backend', shared.backend);
+  if (shared.wasmThreads === false) params.set('threads', '0');
   return `?${params}`;
 }

@@ -35,8 +35,10 @@ function urlWithBackend(backend: BackendName): string {
 }
 
 export function Toolbar() {
-  const { phase, backend, backendAttempts, model, run, curve, tensors } = useStudio(
+  const { phase, backend, backendAttempts, model, modelId, models, run, curve, tensors } = useStudio(
     useShallow((s) => ({
+      modelId: s.modelId,
+      models: s.models,
       phase: s.phase,
       backend: s.backend,
       backendAttempts: s.backendAttempts,
@@ -46,7 +48,7 @@ export function Toolbar() {
       tensors: s.tensors,
     })),
   );
-  const { start, pause, resume, stop } = useStudio.getState();
+  const { start, pause, resume, stop, selectModel } = useStudio.getState();
 
   const active = isRunActive(run.phase);
   const last = curve.at(-1);
@@ -58,7 +60,22 @@ export function Toolbar() {
     <header className="toolbar">
       <div className="toolbar-row">
         <h1>Unlearning Studio</h1>
-        <span className="model-name">model: {model?.title ?? '…'}</span>
+        <label className="model-name">
+          model{' '}
+          <select
+            data-testid="model-select"
+            value={modelId}
+            disabled={phase !== 'ready' || active}
+            onChange={(e) => void selectModel(e.target.value)}
+          >
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.id}
+              </option>
+            ))}
+          </select>{' '}
+          <span className="model-title">{model?.title ?? '…'}</span>
+        </label>
         <div className="run-buttons">
           <button
             type="button"

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -54,7 +54,9 @@ async function tryBackend(name: BackendName): Promise<string> {
  * Picks the first backend that works, in the order webgpu, webgl, wasm, cpu (starting at
  * `preferred` if given), and records why each one before it was passed over.
  */
-export async function selectBackend(preferred?: BackendName): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
+export async function selectBackend(preferred: BackendName | undefined, wasmThreads: boolean): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
+  // Threads need cross-origin isolation (SharedArrayBuffer); the flag must be set before wasm starts.
+  if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
@@ -64,4 +66,9 @@ export async function selectBackend(preferred?: BackendName): Promise<{ backend:
     if (!reason) return { backend, attempts };
   }
   throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+}
+
+/** Threads the wasm backend runs on (1 when it is single-threaded or not the active backend). */
+export function wasmThreadCount(): number {
+  return tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
 }

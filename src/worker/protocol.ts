@@ -7,9 +7,9 @@ import type { HoleQuality } from '../core/metrics/masked';
 import type { ModelCard } from '../core/models/types';
 import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
-import type { BenchmarkResult } from '../core/benchmark';
+import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
 
-export type { BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
+export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
 export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 export { holeBounds } from '../core/tasks/hole';
 
@@ -25,6 +25,11 @@ export interface BackendAttempt {
   adapter?: string;
   /** A software (CPU-emulated) GPU adapter: wasm is usually much faster there. */
   software?: boolean;
+}
+
+export interface BuiltInModel {
+  id: string;
+  dataset: string;
 }
 
 export interface DatasetSummary {
@@ -52,7 +57,6 @@ export type RunStatus = 'running' | 'paused' | 'evaluating' | 'stopped' | 'finis
 
 export interface StartRequest {
   modelId: string;
-  datasetId: string;
   forgetClasses: number[];
   retainClasses: number[];
   settings: UnlearnSettings;
@@ -65,18 +69,27 @@ export interface StartRequest {
 
 /** Studio -> worker. `requestId` ties the answer (or an error) to the request. */
 export type WorkerRequest =
-  | { type: 'init'; requestId: number; preferred?: BackendName }
-  | { type: 'load'; requestId: number; modelId: string; datasetId: string }
+  /** `wasmThreads: false` keeps wasm single-threaded even where threads are available (to measure them). */
+  | { type: 'init'; requestId: number; preferred?: BackendName; wasmThreads?: boolean }
+  | { type: 'load'; requestId: number; modelId: string }
   | { type: 'start'; requestId: number; run: StartRequest }
   | { type: 'pause'; requestId: number }
   | { type: 'resume'; requestId: number }
   | { type: 'stop'; requestId: number }
   | { type: 'selfCheck'; requestId: number }
-  | { type: 'benchmark'; requestId: number; modelId: string; datasetId: string; forgetClasses: number[]; batchSize: number; steps: number };
+  | {
+      type: 'benchmark';
+      requestId: number;
+      task: BenchmarkResult['task'];
+      modelId: string;
+      forgetClasses: number[];
+      batchSize: number;
+      budget: BenchmarkBudget;
+    };
 
 /** Worker -> studio. */
 export type WorkerEvent =
-  | { type: 'ready'; requestId: number; backend: BackendName; attempts: BackendAttempt[] }
+  | { type: 'ready'; requestId: number; backend: BackendName; attempts: BackendAttempt[]; models: BuiltInModel[] }
   | { type: 'loaded'; requestId: number; model: ModelCard; dataset: DatasetSummary }
   | { type: 'runStarted'; requestId: number; runId: number; counts: SetCounts; totalSteps: number }
   | { type: 'progress'; runId: number; report: StepReport; tensors: number }
@@ -84,7 +97,7 @@ export type WorkerEvent =
   | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
   | { type: 'status'; runId: number; status: RunStatus }
   | { type: 'selfCheckResult'; requestId: number; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean }
-  | { type: 'benchmarkResult'; requestId: number; backend: BackendName; result: BenchmarkResult }
+  | { type: 'benchmarkResult'; requestId: number; backend: BackendName; wasmThreads: number; result: BenchmarkResult }
   | { type: 'ack'; requestId: number }
   | { type: 'error'; requestId?: number; runId?: number; message: string };
 

@@ -5,14 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PARITY_TOLERANCE, compareWithCpu } from '../core/backend/parity';
-import { benchmarkUnlearning } from '../core/benchmark';
-import { BUILT_IN_DATASETS, classCounts, loadBuiltInDataset, type BuiltInDataset, type BuiltInDatasetId } from '../core/data/builtin';
+import { benchmarkPretraining, benchmarkUnlearning } from '../core/benchmark';
+import { classCounts, loadBuiltInDataset, type BuiltInDataset } from '../core/data/builtin';
+import { BUILT_IN_MODELS } from '../core/models/registry';
 import { splitByClass } from '../core/data/splits';
 import { loadModel, type ReadFile } from '../core/models/io';
 import type { I2IModel } from '../core/models/types';
 import { UnlearningRun } from '../core/unlearning/run';
 import { validateSettings } from '../core/unlearning/settings';
-import { selectBackend } from './backends';
+import { selectBackend, wasmThreadCount } from './backends';
 import { transferablesOf, type BackendName, type StartRequest, type WorkerEvent, type WorkerRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -51,19 +52,22 @@ let nextRunId = 1;
 /** Lets queued messages (pause, stop) in between steps: on cpu and wasm, `data()` resolves without a task boundary. */
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-async function ensureLoaded(modelId: string, datasetId: string): Promise<{ model: I2IModel; dataset: BuiltInDataset }> {
-  if (!(datasetId in BUILT_IN_DATASETS)) throw new Error(`unknown dataset "${datasetId}"`);
-  if (dataset?.id !== datasetId) dataset = await loadBuiltInDataset(datasetId as BuiltInDatasetId, folderReader(`data/${datasetId}`));
+/** Loads a built-in model and its dataset; what was loaded before stays until both have arrived intact. */
+async function ensureLoaded(modelId: string): Promise<{ model: I2IModel; dataset: BuiltInDataset }> {
+  const entry = BUILT_IN_MODELS.find((m) => m.id === modelId);
+  if (!entry) throw new Error(`unknown model "${modelId}"; built-in models: ${BUILT_IN_MODELS.map((m) => m.id).join(', ')}`);
+  const nextDataset = dataset?.id === entry.dataset ? dataset : await loadBuiltInDataset(entry.dataset, folderReader(`data/${entry.dataset}`));
   if (model?.id !== modelId) {
-    await endActiveRun();
     const loaded = await loadModel(folderReader(`models/${modelId}`));
-    if (loaded.card.dataset !== datasetId) {
+    if (loaded.card.dataset !== entry.dataset) {
       loaded.dispose();
-      throw new Error(`model ${modelId} was trained on ${loaded.card.dataset}, not ${datasetId}`);
+      throw new Error(`model ${modelId} was trained on ${loaded.card.dataset}, not ${entry.dataset}`);
     }
+    await endActiveRun();
     model?.value.dispose();
     model = { id: modelId, value: loaded };
   }
+  dataset = nextDataset;
   return { model: model.value, dataset };
 }
 
@@ -113,7 +117,7 @@ async function runLoop(current: ActiveRun, request: StartRequest): Promise<void>
 async function start(requestId: number, request: StartRequest): Promise<void> {
   validateSettings(request.settings);
   await endActiveRun();
-  const loaded = await ensureLoaded(request.modelId, request.datasetId);
+  const loaded = await ensureLoaded(request.modelId);
   const split = splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses, request.retainClasses);
   const run = new UnlearningRun(loaded.model, split, request.settings, {
     evalImages: request.evalImages,
@@ -143,13 +147,13 @@ function describe(error: unknown): string {
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'init': {
-      const selected = await selectBackend(request.preferred);
+      const selected = await selectBackend(request.preferred, request.wasmThreads ?? true);
       backend = selected.backend;
-      post({ type: 'ready', requestId: request.requestId, ...selected });
+      post({ type: 'ready', requestId: request.requestId, ...selected, models: BUILT_IN_MODELS.map((m) => ({ ...m })) });
       return;
     }
     case 'load': {
-      const loaded = await ensureLoaded(request.modelId, request.datasetId);
+      const loaded = await ensureLoaded(request.modelId);
       const classes = loaded.dataset.classNames.length;
       post({
         type: 'loaded',
@@ -182,10 +186,11 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     case 'benchmark': {
       await endActiveRun();
-      const loaded = await ensureLoaded(request.modelId, request.datasetId);
+      const loaded = await ensureLoaded(request.modelId);
       const split = splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses);
-      const result = await benchmarkUnlearning(loaded.model, split, request.batchSize, request.steps);
-      post({ type: 'benchmarkResult', requestId: request.requestId, backend: backend!, result });
+      const measure = request.task === 'pretrain' ? benchmarkPretraining : benchmarkUnlearning;
+      const result = await measure(loaded.model, split, request.batchSize, request.budget);
+      post({ type: 'benchmarkResult', requestId: request.requestId, backend: backend!, wasmThreads: wasmThreadCount(), result });
       return;
     }
     case 'selfCheck': {

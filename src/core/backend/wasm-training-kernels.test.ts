@@ -104,21 +104,28 @@ const convCases: ConvCase[] = [
 ];
 const label = (c: object) => JSON.stringify(c);
 
+type FilterOp = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+
+type Shape4 = [number, number, number, number];
+
+/** Gradients of sum(op(x, w) · r) with respect to x and w on cpu and wasm, for random x, w and r. */
+async function compareFilterOpGrads(group: string, op: FilterOp, xShape: Shape4, wShape: Shape4): Promise<void> {
+  const xv = rand(size(xShape));
+  const wv = rand(size(wShape));
+  const yShape = tf.tidy(() => op(tf.zeros(xShape), tf.zeros(wShape)).shape);
+  const rv = rand(size(yShape));
+  await compare(group, () => {
+    const r = tf.tensor(rv, yShape);
+    const g = tf.grads((a, b) => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D), r)));
+    return g([tf.tensor(xv, xShape), tf.tensor(wv, wShape)]);
+  });
+}
+
 describe('Conv2DBackpropFilter / Conv2DBackpropInput (tf.grad of conv2d)', () => {
   for (const c of convCases) {
-    it(label(c), async () => {
-      const xv = rand(c.n * c.h * c.w * c.ci);
-      const wv = rand(c.kh * c.kw * c.ci * c.co);
-      const yShape = tf.conv2d(tf.zeros([c.n, c.h, c.w, c.ci]) as tf.Tensor4D, tf.zeros([c.kh, c.kw, c.ci, c.co]) as tf.Tensor4D, c.s, c.pad).shape;
-      const rv = rand(size(yShape));
-      await compare('conv2d grads', () => {
-        const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
-        const w = tf.tensor4d(wv, [c.kh, c.kw, c.ci, c.co]);
-        const r = tf.tensor(rv, yShape);
-        const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)));
-        return g([x, w]);
-      });
-    });
+    it(label(c), () =>
+      compareFilterOpGrads('conv2d grads', (x, w) => tf.conv2d(x, w, c.s, c.pad), [c.n, c.h, c.w, c.ci], [c.kh, c.kw, c.ci, c.co]),
+    );
   }
 });
 
@@ -221,19 +228,9 @@ describe('depthwiseConv2d gradients', () => {
     { n: 2, h: 6, w: 6, c: 2, m: 2, k: 3, s: 2, pad: [[0, 0], [2, 1], [1, 0], [0, 0]] as Pad },
   ];
   for (const c of cases) {
-    it(label(c), async () => {
-      const xv = rand(c.n * c.h * c.w * c.c);
-      const wv = rand(c.k * c.k * c.c * c.m);
-      const yShape = tf.depthwiseConv2d(tf.zeros([c.n, c.h, c.w, c.c]) as tf.Tensor4D, tf.zeros([c.k, c.k, c.c, c.m]) as tf.Tensor4D, c.s, c.pad).shape;
-      const rv = rand(size(yShape));
-      await compare('depthwise grads', () => {
-        const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.c]);
-        const w = tf.tensor4d(wv, [c.k, c.k, c.c, c.m]);
-        const r = tf.tensor(rv, yShape);
-        const g = tf.grads((a, b) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)));
-        return g([x, w]);
-      });
-    });
+    it(label(c), () =>
+      compareFilterOpGrads('depthwise grads', (x, w) => tf.depthwiseConv2d(x, w, c.s, c.pad), [c.n, c.h, c.w, c.c], [c.k, c.k, c.c, c.m]),
+    );
   }
 });
 

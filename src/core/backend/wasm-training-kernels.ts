@@ -8,7 +8,9 @@
  * XNNPACK convolution / GEMM:
  *  - dW = one Conv2D over (x with batch and channel swapped) and (dy as the filter), where
  *    the forward stride becomes the dilation and the forward dilation becomes the stride.
- *  - dx = one Conv2D of zero-upsampled dy against the flipped, in/out-swapped filter.
+ *  - dx = one stride-1 Conv2D of dy against the flipped, in/out-swapped filter with every
+ *    stride phase as extra output channels, then a depth-to-space interleave (no zero
+ *    insertion, so no wasted multiplies); zero-upsampling remains for dilated and depthwise cases.
  * Kernels are called directly through the registry (no tf ops, so no engine bookkeeping
  * or tape inside a kernel); every intermediate is freed with backend.disposeData.
  * No DOM: runs in Node and in Web Workers.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConvInpaintingModel, configFromCard } from './conv-inpainting-ae';
+import { ConvInpaintingModel } from './conv-inpainting-ae';
 import type { I2IModel, ModelCard } from './types';
 
 /** Reads a file of a model folder (fetch in the browser, fs in Node). */
@@ -51,7 +51,6 @@ async function loadPart(read: ReadFile, part: string): Promise<tf.LayersModel> {
 export async function loadModel(read: ReadFile): Promise<I2IModel> {
   const card = JSON.parse(new TextDecoder().decode(await read('card.json'))) as ModelCard;
   if (card.family !== 'conv-inpainting-ae') throw new Error(`unknown model family "${card.family}"`);
-  configFromCard(card);
   const [encoder, decoder] = await Promise.all(PARTS.map((part) => loadPart(read, part)));
   return new ConvInpaintingModel(card, encoder, decoder);
 }

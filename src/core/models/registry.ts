@@ -1,4 +1,4 @@
-/** Models that ship in public/models/<id>/ (written by `npm run pretrain`). */
-export const BUILT_IN_MODELS = [{ id: 'mnist-inpaint-ae', dataset: 'mnist' }] as const;
+import type { BuiltInDatasetId } from '../data/builtin';
 
-export type BuiltInModelId = (typeof BUILT_IN_MODELS)[number]['id'];
+/** Models that ship in public/models/<id>/ (written by `npm run pretrain`), with the dataset each was trained on. */
+export const BUILT_IN_MODELS: readonly { id: string; dataset: BuiltInDatasetId }[] = [{ id: 'mnist-inpaint-ae', dataset: 'mnist' }];
