@@ -1,7 +1,7 @@
 /**
  * Training-step speed per backend, for the shipped model: unlearning steps (encoder only) and
  * whole-model training steps, at batch 16 and 64, in Node (wasm, cpu) and in the studio's worker
- * in headless Chromium (webgpu, webgl, wasm with and without threads, cpu). Writes JSON rows.
+ * in headless Chromium (webgpu, webgl, wasm single-threaded and threaded build, cpu). Writes JSON rows.
  *   npm run bench -- [--json bench-results/bench.json] [--model mnist-inpaint-ae] [--skip-browser] [--skip-node]
  */
 import { chromium } from '@playwright/test';
@@ -32,12 +32,14 @@ interface Row extends BenchmarkResult {
   where: 'node' | 'browser-worker';
   backend: string;
   wasmThreads?: number;
+  /** The page asked for wasm's threaded build (`threads=1`). */
+  threadedBuild?: boolean;
   model: string;
 }
 const rows: Row[] = [];
 const report = (row: Row) => {
   rows.push(row);
-  const threads = row.wasmThreads && row.wasmThreads > 1 ? ` (${row.wasmThreads} threads)` : '';
+  const threads = row.threadedBuild ? ` (threaded build, ${row.wasmThreads} thread${row.wasmThreads === 1 ? '' : 's'})` : '';
   console.log(
     `${row.where.padEnd(14)} ${(row.backend + threads).padEnd(19)} ${row.task.padEnd(8)} batch ${String(row.batchSize).padStart(3)}` +
       `  ${row.msPerStep.toFixed(1).padStart(8)} ms/step  ${row.imagesPerSecond.toFixed(0).padStart(6)} img/s  (${row.steps} steps)`,
@@ -70,7 +72,7 @@ async function benchBrowser() {
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
   });
   try {
-    for (const query of ['backend=webgpu', 'backend=webgl', 'backend=wasm', 'backend=wasm&threads=0', 'backend=cpu']) {
+    for (const query of ['backend=webgpu', 'backend=webgl', 'backend=wasm', 'backend=wasm&threads=1', 'backend=cpu']) {
       const page = await browser.newPage();
       for (let attempt = 0; ; attempt++) {
         try {
@@ -89,7 +91,7 @@ async function benchBrowser() {
             [task, batchSize, BUDGET] as const,
           );
           // The worker reports the backend that really ran (tfjs can fall back silently).
-          report({ where: 'browser-worker', model: options.model, ...result });
+          report({ where: 'browser-worker', model: options.model, threadedBuild: query.includes('threads=1'), ...result });
         }
       }
       await page.close();

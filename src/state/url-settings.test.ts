@@ -12,7 +12,7 @@ describe('settings in the URL', () => {
       settings: { ...DEFAULT_UNLEARN, alpha: 0.5, steps: 123, noise: 'uniform' as const, seed: 9 },
       evalImages: 64,
       backend: 'wasm' as const,
-      wasmThreads: false,
+      wasmThreads: true,
     };
     expect(readSharedSettings(writeSharedSettings(shared), defaults)).toEqual(shared);
   });
@@ -23,6 +23,6 @@ describe('settings in the URL', () => {
     expect(read.backend).toBeUndefined();
     expect(read.evalImages).toBe(500);
     expect(read.forgetClasses).toEqual([7]);
-    expect(read.wasmThreads).toBe(true);
+    expect(read.wasmThreads).toBe(false);
   });
 });

@@ -55,7 +55,9 @@ async function tryBackend(name: BackendName): Promise<string> {
  * `preferred` if given), and records why each one before it was passed over.
  */
 export async function selectBackend(preferred: BackendName | undefined, wasmThreads: boolean): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
-  // Threads need cross-origin isolation (SharedArrayBuffer); the flag must be set before wasm starts.
+  // The threaded build needs cross-origin isolation (SharedArrayBuffer), and the flag must be set
+  // before wasm starts. Off by default: measured here it spawns its thread pool but XNNPACK runs
+  // on one thread inside our module worker, and steps were no faster (see README, benchmarks).
   if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];

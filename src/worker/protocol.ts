@@ -69,7 +69,7 @@ export interface StartRequest {
 
 /** Studio -> worker. `requestId` ties the answer (or an error) to the request. */
 export type WorkerRequest =
-  /** `wasmThreads: false` keeps wasm single-threaded even where threads are available (to measure them). */
+  /** `wasmThreads: true` lets wasm use its threaded build where the page is cross-origin isolated. */
   | { type: 'init'; requestId: number; preferred?: BackendName; wasmThreads?: boolean }
   | { type: 'load'; requestId: number; modelId: string }
   | { type: 'start'; requestId: number; run: StartRequest }
