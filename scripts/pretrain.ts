@@ -1,12 +1,13 @@
 /**
  * Pretrains the shipped inpainting model on MNIST in Node, seeded, and writes it with its
- * model card to public/models/<id>/.
- *   npm run pretrain -- [--id mnist-inpaint-ae] [--steps 3000] [--batch 64] [--lr 0.002] [--hole 0.5]
+ * model card to public/models/<id>/. `--exclude 7` trains the same recipe without those classes:
+ * the retrained-from-scratch reference (exact unlearning) that unlearning is judged against.
+ *   npm run pretrain -- [--id mnist-inpaint-ae] [--steps 3000] [--batch 64] [--lr 0.002] [--hole 0.5] [--exclude 7]
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { allIndices, batchTensor, take } from '../src/core/data/image-set';
-import { constantFillQuality, holeQuality } from '../src/core/evaluation';
+import { allIndices, batchTensor, filterByLabel, take } from '../src/core/data/image-set';
+import { constantFillQuality, holeQuality } from '../src/core/evaluation/reconstruction';
 import { ConvInpaintingModel, DEFAULT_CONV_INPAINTING, cardArchitecture } from '../src/core/models/conv-inpainting-ae';
 import { saveModel } from '../src/core/models/io';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
@@ -23,22 +24,27 @@ const options = parseOptions(process.argv.slice(2), {
   seed: DEFAULT_PRETRAIN.seed,
   evalImages: 2000,
   backend: 'wasm',
+  exclude: '',
 });
 
 const backend = await useNodeBackend(options.backend as NodeBackend);
-const { train, test } = await loadMnist();
+const mnist = await loadMnist();
+const excluded = options.exclude ? options.exclude.split(',').map(Number) : [];
+const train = filterByLabel(mnist.train, (label) => !excluded.includes(label));
+const test = filterByLabel(mnist.test, (label) => !excluded.includes(label));
 const config = { ...DEFAULT_CONV_INPAINTING, seed: options.seed };
 const model = ConvInpaintingModel.create(
   {
     id: options.id,
     family: 'conv-inpainting-ae',
-    title: `MNIST centre-hole inpainting (hole ${options.hole * 100}% of the side)`,
+    title: `MNIST centre-hole inpainting (hole ${options.hole * 100}% of the side)${excluded.length ? `, trained without ${excluded.join(', ')}` : ''}`,
     dataset: 'mnist',
     height: 28,
     width: 28,
     channels: 1,
     task: { kind: 'centre-hole', holeFraction: options.hole },
     architecture: cardArchitecture(config),
+    ...(excluded.length ? { excludedClasses: excluded } : {}),
   },
   config,
 );

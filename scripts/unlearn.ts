@@ -1,6 +1,6 @@
 /**
  * Headless unlearning on the same core as the studio (same data files, same defaults):
- *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--steps N --alpha A --lr LR --batch B]
+ *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --steps N --alpha A --lr LR --batch B]
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/buil
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/io';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 
@@ -17,6 +17,7 @@ const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
   forget: '7',
   retain: '',
+  method: DEFAULT_UNLEARN.method as string,
   steps: DEFAULT_UNLEARN.steps,
   alpha: DEFAULT_UNLEARN.alpha,
   lr: DEFAULT_UNLEARN.learningRate,
@@ -36,6 +37,8 @@ const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
 const settings = {
+  // Checked with the other settings when the run starts (an unknown id lists the known ones).
+  method: options.method as MethodId,
   alpha: options.alpha,
   learningRate: options.lr,
   steps: options.steps,
@@ -46,7 +49,7 @@ const settings = {
 };
 const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages });
 const log = (line: string) => options.quiet || console.log(line);
-log(`unlearning ${options.model} on ${backend}: forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
+log(`unlearning ${options.model} with ${settings.method} on ${backend}: forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
 const original = await run.originalMetrics();
 const curve = [];
@@ -63,6 +66,7 @@ const metrics = await run.metrics();
 const pick = (q: { psnr: number; mse: number }) => ({ psnr: q.psnr, mse: q.mse });
 const result = {
   model: options.model,
+  method: settings.method,
   backend,
   settings,
   forgetClasses: classList(options.forget),

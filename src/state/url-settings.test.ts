@@ -9,7 +9,7 @@ describe('settings in the URL', () => {
     const shared = {
       modelId: 'mnist-inpaint-ae',
       forgetClasses: [3, 7],
-      settings: { ...DEFAULT_UNLEARN, alpha: 0.5, steps: 123, noise: 'uniform' as const, seed: 9 },
+      settings: { ...DEFAULT_UNLEARN, method: 'max-loss' as const, alpha: 0.5, steps: 123, noise: 'uniform' as const, seed: 9 },
       evalImages: 64,
       backend: 'wasm' as const,
       wasmThreads: true,
@@ -18,7 +18,7 @@ describe('settings in the URL', () => {
   });
 
   test('missing or malformed values fall back to the defaults', () => {
-    const read = readSharedSettings('?alpha=abc&noise=loud&backend=tpu&eval=-3', defaults);
+    const read = readSharedSettings('?alpha=abc&noise=loud&method=magic&backend=tpu&eval=-3', defaults);
     expect(read.settings).toEqual(DEFAULT_UNLEARN);
     expect(read.backend).toBeUndefined();
     expect(read.evalImages).toBe(500);

@@ -1,4 +1,4 @@
-import { DEFAULT_UNLEARN, type BackendName, type UnlearnSettings } from '../worker/protocol';
+import { DEFAULT_UNLEARN, METHODS, type BackendName, type UnlearnSettings } from '../worker/protocol';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
 export interface SharedSettings {
@@ -25,6 +25,8 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   }
   const noise = params.get('noise') as UnlearnSettings['noise'] | null;
   if (noise && NOISES.includes(noise)) settings.noise = noise;
+  const method = METHODS.find((m) => m.id === params.get('method'));
+  if (method) settings.method = method.id;
   const forget = params.get('forget');
   const evalImages = Number(params.get('eval'));
   const backend = params.get('backend') as BackendName | null;
@@ -43,6 +45,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   params.set('model', shared.modelId);
   params.set('forget', shared.forgetClasses.join(','));
   for (const [param, key] of Object.entries(NUMBER_KEYS)) params.set(param, String(shared.settings[key]));
+  params.set('method', shared.settings.method);
   params.set('noise', shared.settings.noise);
   params.set('eval', String(shared.evalImages));
   if (shared.backend) params.set('backend', shared.backend);

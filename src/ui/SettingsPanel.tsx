@@ -1,10 +1,10 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
-import { SETTING_RULES, type UnlearnSettings } from '../worker/protocol';
+import { METHODS, SETTING_RULES, type UnlearnSettings } from '../worker/protocol';
 import { isRunActive } from './run-phase';
 
-type NumericKey = Exclude<keyof UnlearnSettings, 'noise'>;
+type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method'>;
 
 interface FieldSpec {
   key: NumericKey;
@@ -36,11 +36,34 @@ export function SettingsPanel() {
   const markSettingInvalid = useStudio((s) => s.markSettingInvalid);
   const disabled = isRunActive(runPhase);
   const noiseId = useId();
+  const methodId = useId();
+  const method = METHODS.find((m) => m.id === settings.method);
 
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
       <div className="fields">
+        <div className="field">
+          <label htmlFor={methodId}>method</label>
+          <select
+            id={methodId}
+            data-testid="setting-method"
+            value={settings.method}
+            disabled={disabled}
+            onChange={(e) => updateSettings({ method: e.target.value as UnlearnSettings['method'] })}
+          >
+            {METHODS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.title}
+              </option>
+            ))}
+          </select>
+          {method && (
+            <span className="help">
+              trains the {method.trains}: {method.description}
+            </span>
+          )}
+        </div>
         {FIELDS.map((spec) => (
           <NumberField
             key={spec.key}

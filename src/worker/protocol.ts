@@ -10,7 +10,7 @@ import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
 import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
-export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
+export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 export { holeBounds } from '../core/tasks/hole';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -107,8 +107,8 @@ export class ConvInpaintingModel implements I2IModel {
     return [encoder.apply(input) as tf.Tensor];
   }
 
-  decode(latent: tf.Tensor[]): tf.Tensor4D {
-    return this.decoder.apply(latent[0]) as tf.Tensor4D;
+  decode(latent: tf.Tensor[], decoder: tf.LayersModel = this.decoder): tf.Tensor4D {
+    return decoder.apply(latent[0]) as tf.Tensor4D;
   }
 
   cloneEncoder(): tf.LayersModel {
@@ -116,6 +116,13 @@ export class ConvInpaintingModel implements I2IModel {
     teacher.setWeights(this.encoder.getWeights());
     teacher.trainable = false;
     return teacher;
+  }
+
+  cloneDecoder(): tf.LayersModel {
+    const copy = buildDecoder(configFromCard(this.card));
+    copy.setWeights(this.decoder.getWeights());
+    copy.trainable = false;
+    return copy;
   }
 
   dispose(): void {

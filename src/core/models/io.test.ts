@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { syntheticImages } from '../backend/parity';
 import { batchTensor } from '../data/image-set';
-import { reconstruct } from '../evaluation';
+import { reconstruct } from '../evaluation/reconstruction';
 import { smallModel, useBackend } from '../testing/fixtures';
 import { loadModel, saveModel, type ReadFile } from './io';
 

@@ -12,6 +12,8 @@ export interface ModelCard {
   channels: number;
   task: CentreHoleTask;
   architecture: Record<string, number | string | number[]>;
+  /** Classes left out of training: set on a model retrained from scratch without a forget set. */
+  excludedClasses?: number[];
   training?: {
     steps: number;
     batchSize: number;
@@ -29,6 +31,12 @@ export interface ModelCard {
   };
 }
 
+/** An encoder and a decoder to run a model with: the model's own, or the frozen original's. */
+export interface ModelParts {
+  encoder: tf.LayersModel;
+  decoder: tf.LayersModel;
+}
+
 /**
  * An image-to-image model split the way the unlearning method needs: only the encoder is
  * trained; the decoder stays frozen. The encoder output is a list so that families with
@@ -40,8 +48,10 @@ export interface I2IModel {
   readonly decoder: tf.LayersModel;
   /** E(T(x)): `input` is already transformed by the task. */
   encode(input: tf.Tensor4D, encoder?: tf.LayersModel): tf.Tensor[];
-  decode(latent: tf.Tensor[]): tf.Tensor4D;
+  decode(latent: tf.Tensor[], decoder?: tf.LayersModel): tf.Tensor4D;
   /** A frozen copy of the current encoder (the teacher E_θ0). */
   cloneEncoder(): tf.LayersModel;
+  /** A frozen copy of the current decoder (D_φ0, for methods that train the decoder too). */
+  cloneDecoder(): tf.LayersModel;
   dispose(): void;
 }

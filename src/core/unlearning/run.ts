@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, take, type ImageSet, allIndices } from '../data/image-set';
 import type { ClassSplit } from '../data/splits';
-import { holeQuality, reconstruct, type RunMetrics } from '../evaluation';
+import { holeQuality, reconstruct, type RunMetrics } from '../evaluation/reconstruction';
 import type { HoleQuality } from '../metrics/masked';
 import type { I2IModel } from '../models/types';
 import { applyTask } from '../tasks/inpainting';
@@ -57,11 +57,11 @@ export class UnlearningRun {
     this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
   }
 
-  /** The frozen original's quality, computed once (it cannot change). */
+  /** The frozen original's quality (its encoder and decoder as they were), computed once. */
   async originalMetrics(): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
     this.original ??= {
-      forget: await holeQuality(this.model, this.evalSets.forget, this.unlearner.teacher),
-      retain: await holeQuality(this.model, this.evalSets.retain, this.unlearner.teacher),
+      forget: await holeQuality(this.model, this.evalSets.forget, this.unlearner.original),
+      retain: await holeQuality(this.model, this.evalSets.retain, this.unlearner.original),
     };
     return this.original;
   }
@@ -80,7 +80,7 @@ export class UnlearningRun {
     const rows: Partial<GridRows> = { unlearned: await toStack(unlearned) };
     if (withFixed) {
       const input = tf.tidy(() => tf.slice(applyTask(this.model.card.task, truth), [0, 0, 0, 0], [-1, -1, -1, set.channels]) as tf.Tensor4D);
-      const original = reconstruct(this.model, truth, this.unlearner.teacher);
+      const original = reconstruct(this.model, truth, this.unlearner.original);
       Object.assign(rows, { input: await toStack(input), original: await toStack(original), truth: await toStack(truth) });
       tf.dispose([input, original]);
     }

@@ -1,8 +1,14 @@
 /** Run settings and reports: plain data, no tfjs, so the UI can share them through the worker protocol. */
 
+import { METHOD_IDS, type MethodId } from './methods/catalog';
+
+export { METHODS, METHOD_IDS, type MethodId, type MethodInfo } from './methods/catalog';
+
 export type NoiseType = 'normal' | 'uniform' | 'constant';
 
 export interface UnlearnSettings {
+  /** Which unlearning method (the paper's or a baseline) runs; see METHODS. */
+  method: MethodId;
   /** Weight of the forget term, α in L_R + α·L_F. */
   alpha: number;
   learningRate: number;
@@ -16,6 +22,7 @@ export interface UnlearnSettings {
 }
 
 export const DEFAULT_UNLEARN: UnlearnSettings = {
+  method: 'paper',
   // The official MAGE default; on the shipped MNIST model it forgets ~4.7 dB and keeps retain within 0.5 dB.
   alpha: 0.25,
   learningRate: 1e-3,
@@ -47,7 +54,7 @@ export interface StepReport {
   ms: number;
 }
 
-type NumericSetting = Exclude<keyof UnlearnSettings, 'noise'>;
+type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method'>;
 
 /** What each numeric setting accepts, with the message shown when it does not (the UI uses the same rules). */
 export const SETTING_RULES: Record<NumericSetting, { accepts(n: number): boolean; rule: string }> = {
@@ -64,5 +71,6 @@ export function validateSettings(s: UnlearnSettings): void {
     .filter((key) => !(Number.isFinite(s[key]) && SETTING_RULES[key].accepts(s[key])))
     .map((key) => SETTING_RULES[key].rule);
   if (!['normal', 'uniform', 'constant'].includes(s.noise)) problems.push(`unknown noise type "${s.noise}"`);
+  if (!METHOD_IDS.includes(s.method)) problems.push(`unknown method "${s.method}"; methods: ${METHOD_IDS.join(', ')}`);
   if (problems.length) throw new Error(problems.join('; '));
 }

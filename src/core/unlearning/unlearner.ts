@@ -1,22 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, type ImageSet } from '../data/image-set';
-import type { I2IModel } from '../models/types';
+import type { I2IModel, ModelParts } from '../models/types';
 import { createIndexSampler, createRng } from '../random';
-import { applyTask } from '../tasks/inpainting';
-import { noiseImages } from './noise';
-import { unlearningObjective } from './objective';
+import { METHOD_REGISTRY, METHODS, type UnlearningMethod } from './methods';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from './optimizer';
 import { validateSettings, type StepReport, type UnlearnSettings } from './settings';
 
-
 /**
- * The paper's method (Eq. 10): fine-tune only the encoder so that retain encodings stay at the
- * frozen original's and forget encodings move to the original's encoding of a noise image.
+ * Runs the selected unlearning method (settings.method): each step draws a half-forget,
+ * half-retain batch, takes the method's loss and applies one AdamW update to what the method trains.
  */
 export class Unlearner {
+  /** The frozen original encoder E_θ0. */
   readonly teacher: tf.LayersModel;
+  /**
+   * The frozen original decoder D_φ0: the model's own decoder when the method leaves it alone,
+   * a copy when the method trains it.
+   */
+  readonly originalDecoder: tf.LayersModel;
+  private readonly method: UnlearningMethod;
   private readonly optimizer: AdamW;
-  private readonly encoderVariables: tf.Variable[];
   private readonly sampleForget: (n: number) => number[];
   private readonly sampleRetain: (n: number) => number[];
   private stepIndex = 0;
@@ -31,12 +34,20 @@ export class Unlearner {
     if (forget.count === 0) throw new Error('the forget set is empty');
     if (retain.count === 0) throw new Error('the retain set is empty');
     this.teacher = model.cloneEncoder();
-    model.decoder.trainable = false;
-    this.encoderVariables = model.encoder.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.optimizer = new AdamW(this.encoderVariables, DEFAULT_ADAMW);
+    const trainsDecoder = METHODS.find((m) => m.id === settings.method)!.trains === 'whole model';
+    this.originalDecoder = trainsDecoder ? model.cloneDecoder() : model.decoder;
+    // Set every time: an earlier run of another method on this model may have changed it.
+    model.decoder.trainable = trainsDecoder;
+    this.method = METHOD_REGISTRY[settings.method]({ model, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
+    this.optimizer = new AdamW(this.method.variables, DEFAULT_ADAMW);
     const rng = createRng(settings.seed);
     this.sampleForget = createIndexSampler(forget.count, rng);
     this.sampleRetain = createIndexSampler(retain.count, rng);
+  }
+
+  /** The original model as it was before this run: what the unlearned model is compared with. */
+  get original(): ModelParts {
+    return { encoder: this.teacher, decoder: this.originalDecoder };
   }
 
   get completedSteps(): number {
@@ -49,36 +60,24 @@ export class Unlearner {
 
   async step(): Promise<StepReport> {
     const started = performance.now();
-    const { alpha, batchSize, steps, learningRate, warmupFraction, noise, seed } = this.settings;
+    const { alpha, batchSize, steps, learningRate, warmupFraction, seed } = this.settings;
     const forgetCount = Math.floor(batchSize / 2);
     const xf = batchTensor(this.forget, this.sampleForget(forgetCount));
     const xr = batchTensor(this.retain, this.sampleRetain(batchSize - forgetCount));
     const lr = warmupCosine(this.stepIndex, steps, Math.round(steps * warmupFraction), learningRate);
+    const variables = this.method.variables;
     const readings = tf.tidy(() => {
-      const task = this.model.card.task;
-      // Noise statistics come from the whole mixed batch, as in the official code.
-      const noiseBatch = noiseImages(tf.concat([xf, xr]) as tf.Tensor4D, noise, seed * 100_003 + this.stepIndex + 1);
-      const noiseForForget = tf.slice(noiseBatch, 0, forgetCount) as tf.Tensor4D;
-      // One task transform per set; student and teacher see the same masked inputs.
-      const inputForget = applyTask(task, xf);
-      const inputRetain = applyTask(task, xr);
-      const teacherRetain = this.model.encode(inputRetain, this.teacher);
-      const teacherNoise = this.model.encode(applyTask(task, noiseForForget), this.teacher);
+      // A distinct non-zero seed per run seed and step (tfjs reads 0 as "unseeded").
+      const objective = this.method.objective({ forget: xf, retain: xr, seed: seed * 100_003 + this.stepIndex + 1 });
       let retainLoss: tf.Scalar | undefined;
       let forgetLoss: tf.Scalar | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const terms = unlearningObjective(
-          this.model.encode(inputRetain),
-          teacherRetain,
-          this.model.encode(inputForget),
-          teacherNoise,
-          alpha,
-        );
+        const terms = objective();
         retainLoss = tf.keep(terms.retain);
         forgetLoss = tf.keep(terms.forget);
         return terms.total;
-      }, this.encoderVariables);
-      const gradNorm = this.optimizer.apply(this.encoderVariables.map((v) => grads[v.name]), lr);
+      }, variables);
+      const gradNorm = this.optimizer.apply(variables.map((v) => grads[v.name]), lr);
       const stacked = tf.stack([value, retainLoss!, tf.mul(forgetLoss!, alpha), gradNorm]);
       tf.dispose([retainLoss!, forgetLoss!]);
       return stacked;
@@ -98,9 +97,14 @@ export class Unlearner {
     };
   }
 
-  /** Puts the original encoder back (the next run starts from the original model) and frees the run. */
+  /** Puts the original weights back (the next run starts from the original model) and frees the run. */
   dispose(): void {
     this.model.encoder.setWeights(this.teacher.getWeights());
+    if (this.originalDecoder !== this.model.decoder) {
+      this.model.decoder.setWeights(this.originalDecoder.getWeights());
+      this.originalDecoder.dispose();
+    }
+    this.method.dispose();
     this.optimizer.dispose();
     this.teacher.dispose();
   }

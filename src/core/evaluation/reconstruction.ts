@@ -1,23 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, type ImageSet } from './data/image-set';
-import { maskedMsePerImage, summarizeMse, type HoleQuality } from './metrics/masked';
-import type { I2IModel } from './models/types';
-import { applyTask, holeMask } from './tasks/inpainting';
+import { batchTensor, type ImageSet } from '../data/image-set';
+import { maskedMsePerImage, summarizeMse, type HoleQuality } from '../metrics/masked';
+import type { I2IModel, ModelParts } from '../models/types';
+import { applyTask, holeMask } from '../tasks/inpainting';
 
-/** Rebuilds images with `model`'s decoder and the given encoder (the original's teacher or the student). */
-export function reconstruct(model: I2IModel, images: tf.Tensor4D, encoder = model.encoder): tf.Tensor4D {
-  return tf.tidy(() => model.decode(model.encode(applyTask(model.card.task, images), encoder)));
+/** Rebuilds images with `parts` (by default the model's own encoder and decoder; or the frozen original's). */
+export function reconstruct(model: I2IModel, images: tf.Tensor4D, parts: ModelParts = model): tf.Tensor4D {
+  return tf.tidy(() => model.decode(model.encode(applyTask(model.card.task, images), parts.encoder), parts.decoder));
 }
 
 /** Hole MSE and PSNR over a whole set, in batches to bound memory. */
-export async function holeQuality(model: I2IModel, set: ImageSet, encoder = model.encoder, batchSize = 200): Promise<HoleQuality> {
+export async function holeQuality(model: I2IModel, set: ImageSet, parts: ModelParts = model, batchSize = 200): Promise<HoleQuality> {
   const perImage = new Float32Array(set.count);
   const mask = holeMask(model.card.task, set.height, set.width);
   for (let start = 0; start < set.count; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
     const errors = tf.tidy(() => {
       const truth = batchTensor(set, indices);
-      return maskedMsePerImage(reconstruct(model, truth, encoder), truth, mask);
+      return maskedMsePerImage(reconstruct(model, truth, parts), truth, mask);
     });
     perImage.set(await errors.data(), start);
     errors.dispose();

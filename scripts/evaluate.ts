@@ -1,0 +1,135 @@
+/**
+ * A small-scale reproduction of the paper's main table: every method unlearns the same forget
+ * classes from the same original model and is judged, with the original and a model retrained
+ * from scratch without the forget classes, on FID / IS / cosine (domain-classifier features),
+ * hole PSNR / SSIM, and a membership-inference audit.
+ *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE
+ */
+import { access, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
+import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison, type EvaluationRow } from '../src/core/evaluation/compare-methods';
+import { histogram } from '../src/core/evaluation/membership';
+import { loadClassifier } from '../src/core/models/classifier';
+import { ConvInpaintingModel, configFromCard } from '../src/core/models/conv-inpainting-ae';
+import { loadModel, saveModel } from '../src/core/models/io';
+import type { I2IModel } from '../src/core/models/types';
+import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
+import { METHOD_IDS, type MethodId } from '../src/core/unlearning/methods/catalog';
+import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
+import { useNodeBackend, type NodeBackend } from './node/backend';
+import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
+import { loadMnist } from './node/mnist';
+
+const options = parseOptions(process.argv.slice(2), {
+  model: 'mnist-inpaint-ae',
+  forget: '7',
+  methods: 'all',
+  steps: DEFAULT_UNLEARN.steps,
+  alpha: DEFAULT_UNLEARN.alpha,
+  lr: DEFAULT_UNLEARN.learningRate,
+  batch: DEFAULT_UNLEARN.batchSize,
+  noise: DEFAULT_UNLEARN.noise,
+  seed: DEFAULT_UNLEARN.seed,
+  evalImages: 500,
+  retrainSteps: 0,
+  classifier: 'mnist-classifier',
+  backend: 'wasm',
+  json: '',
+  md: '',
+});
+
+const forgetClasses = options.forget.split(',').map(Number);
+const methods = (options.methods === 'all' ? METHOD_IDS : options.methods.split(',')) as MethodId[];
+const unknown = methods.filter((m) => !METHOD_IDS.includes(m));
+if (unknown.length) throw new Error(`unknown method ${unknown.join(', ')}; methods: ${METHOD_IDS.join(', ')}`);
+
+await useNodeBackend(options.backend as NodeBackend);
+const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
+const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, options.classifier)));
+const data = await loadBuiltInDataset(original.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', original.card.dataset)));
+
+/**
+ * The retrained reference: shipped for the default forget class (`npm run pretrain -- --exclude 7`),
+ * otherwise trained here with the original's recipe on every MNIST training image of the other classes.
+ */
+async function retrainedReference(): Promise<{ model: I2IModel; seconds: number }> {
+  const id = `${options.model}-without-${forgetClasses.join('-')}`;
+  const dir = join(PUBLIC_MODELS, id);
+  if (await access(join(dir, 'card.json')).then(() => true, () => false)) {
+    const model = await loadModel(folderReader(dir));
+    console.log(`retrained reference: public/models/${id} (trained in ${model.card.training?.seconds} s)`);
+    return { model, seconds: model.card.training?.seconds ?? NaN };
+  }
+  const steps = options.retrainSteps || original.card.training?.steps || DEFAULT_PRETRAIN.steps;
+  console.log(`retraining ${id} from scratch for ${steps} steps (the cost unlearning must beat)…`);
+  const card = { ...original.card, id, excludedClasses: forgetClasses, training: undefined, evaluation: undefined };
+  const model = ConvInpaintingModel.create(card, configFromCard(original.card));
+  const trainer = new Pretrainer(model, retrainingSet((await loadMnist()).train, forgetClasses), { ...DEFAULT_PRETRAIN, steps, batchSize: original.card.training?.batchSize ?? DEFAULT_PRETRAIN.batchSize });
+  const started = performance.now();
+  while (trainer.completedSteps < steps) await trainer.step();
+  trainer.dispose();
+  const seconds = (performance.now() - started) / 1000;
+  await saveModel(model, folderWriter(dir));
+  return { model, seconds };
+}
+
+const retrained = await retrainedReference();
+const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed };
+const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, methods, settings, evalImages: options.evalImages }, console.log);
+
+const round = (x: number) => Number(x.toPrecision(5));
+const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
+const lossRange = comparison.audit.flatMap((a) => [...a.memberLosses, ...a.nonMemberLosses]);
+const [lo, hi] = [Math.min(...lossRange), Math.max(...lossRange)];
+const audit = comparison.audit.map((a) => ({
+  method: a.method,
+  auc: round(a.auc),
+  histogram: { min: lo, max: hi, members: histogram(a.memberLosses, 20, lo, hi), nonMembers: histogram(a.nonMemberLosses, 20, lo, hi) },
+}));
+const result = { model: options.model, forgetClasses, settings, evalImages: options.evalImages, classifier: options.classifier, rows, audit, costs: comparison.costs };
+if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
+const markdown = toMarkdown(comparison);
+if (options.md) await writeFile(options.md, markdown);
+console.log(markdown);
+
+/** Forgetting wants outputs far from the truth; retaining wants them close. Marks the best method per column (references excluded). */
+function toMarkdown({ rows, audit, costs }: Comparison): string {
+  type Column = 'fid' | 'is' | 'cosine' | 'psnr' | 'ssim';
+  const columns: Column[] = ['fid', 'is', 'cosine', 'psnr', 'ssim'];
+  const better = (set: string, column: Column): 1 | -1 | 0 => {
+    const forgetting = set !== 'retain';
+    if (column === 'is') return forgetting ? 0 : 1;
+    const higherIsCloser = column !== 'fid';
+    return (forgetting ? !higherIsCloser : higherIsCloser) ? 1 : -1;
+  };
+  const lines = [
+    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's MNIST classifier (domain-network scores, not Inception/CLIP).`,
+    '',
+    '| method | set | FID | IS | cosine | PSNR (hole) | SSIM (hole) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const set of EVALUATION_SETS) {
+    const inSet = rows.filter((r) => r.set === set);
+    const methodRows = inSet.filter((r) => r.method !== 'original' && r.method !== 'retrained');
+    const best = Object.fromEntries(
+      columns.map((c) => {
+        const direction = better(set, c);
+        return [c, direction === 0 ? NaN : methodRows.reduce((b, r) => (direction * r[c] > direction * b ? r[c] : b), -direction * Infinity)];
+      }),
+    );
+    for (const r of inSet as EvaluationRow[]) {
+      const cells = columns.map((c) => {
+        const text = r[c].toFixed(c === 'fid' ? 2 : 3);
+        return r.method !== 'original' && r.method !== 'retrained' && r[c] === best[c] ? `**${text}**` : text;
+      });
+      lines.push(`| ${r.method} | ${set} | ${cells.join(' | ')} |`);
+    }
+  }
+  lines.push('', '| method | membership AUC (forget vs never-seen) | seconds |', '|---|---|---|');
+  for (const a of audit) {
+    const cost = costs.find((c) => c.method === a.method);
+    lines.push(`| ${a.method} | ${a.auc.toFixed(3)} | ${cost ? cost.seconds.toFixed(0) : '–'} |`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,119 @@
+import { filterByLabel, take, type ImageSet } from '../data/image-set';
+import type { Classifier } from '../models/classifier';
+import type { I2IModel } from '../models/types';
+import type { MethodId } from '../unlearning/methods/catalog';
+import type { UnlearnSettings } from '../unlearning/settings';
+import { Unlearner } from '../unlearning/unlearner';
+import { membershipAudit } from './membership';
+import { outputMetrics, type OutputMetrics } from './output-metrics';
+
+/**
+ * The sets every method is judged on:
+ * - `forget`: the forget set itself (training images of the forget classes, which the original learned);
+ * - `forget-unseen`: held-out images of the forget classes, which no model saw;
+ * - `retain`: held-out images of the retain classes.
+ */
+export const EVALUATION_SETS = ['forget', 'forget-unseen', 'retain'] as const;
+export type EvaluationSet = (typeof EVALUATION_SETS)[number];
+
+/** The two references beside the methods: no unlearning at all, and exact unlearning. */
+export type Reference = 'original' | 'retrained';
+
+export interface EvaluationRow extends Omit<OutputMetrics, 'images'> {
+  method: MethodId | Reference;
+  set: EvaluationSet;
+  images: number;
+}
+
+export interface AuditRow {
+  method: MethodId | Reference;
+  /** Membership-inference AUC, forget-set images vs never-seen images of the forget classes. */
+  auc: number;
+  memberLosses: number[];
+  nonMemberLosses: number[];
+}
+
+export interface MethodCost {
+  method: MethodId | Reference;
+  seconds: number;
+}
+
+export interface EvaluationData {
+  train: ImageSet;
+  test: ImageSet;
+}
+
+/** The training images a retrained reference may see: every image of a class that is not forgotten. */
+export function retrainingSet(train: ImageSet, forgetClasses: number[]): ImageSet {
+  return filterByLabel(train, (label) => !forgetClasses.includes(label));
+}
+
+export function evaluationSets(data: EvaluationData, forgetClasses: number[], images: number): Record<EvaluationSet, ImageSet> {
+  const forgets = (label: number) => forgetClasses.includes(label);
+  return {
+    forget: take(filterByLabel(data.train, forgets), images),
+    'forget-unseen': take(filterByLabel(data.test, forgets), images),
+    retain: take(filterByLabel(data.test, (label) => !forgets(label)), images),
+  };
+}
+
+async function judge(
+  method: MethodId | Reference,
+  model: I2IModel,
+  sets: Record<EvaluationSet, ImageSet>,
+  classifier: Classifier,
+): Promise<{ rows: EvaluationRow[]; audit: AuditRow }> {
+  const rows: EvaluationRow[] = [];
+  for (const set of EVALUATION_SETS) rows.push({ method, set, ...(await outputMetrics(model, sets[set], classifier)) });
+  const audit = await membershipAudit(model, sets.forget, sets['forget-unseen']);
+  return { rows, audit: { method, auc: audit.auc, memberLosses: Array.from(audit.memberLosses), nonMemberLosses: Array.from(audit.nonMemberLosses) } };
+}
+
+export interface ComparisonPlan {
+  forgetClasses: number[];
+  methods: MethodId[];
+  /** Shared by every method; `method` is replaced per run. */
+  settings: UnlearnSettings;
+  evalImages: number;
+}
+
+export interface Comparison {
+  rows: EvaluationRow[];
+  audit: AuditRow[];
+  costs: MethodCost[];
+}
+
+/**
+ * Runs every method from the same original model and judges it, next to the original and the
+ * retrained reference. Each method's run is undone before the next (Unlearner.dispose restores).
+ */
+export async function compareMethods(
+  original: I2IModel,
+  retrained: { model: I2IModel; seconds: number },
+  data: EvaluationData,
+  classifier: Classifier,
+  plan: ComparisonPlan,
+  onProgress: (line: string) => void = () => {},
+): Promise<Comparison> {
+  const sets = evaluationSets(data, plan.forgetClasses, plan.evalImages);
+  const forgetTrain = filterByLabel(data.train, (l) => plan.forgetClasses.includes(l));
+  const retainTrain = retrainingSet(data.train, plan.forgetClasses);
+  const comparison: Comparison = { rows: [], audit: [], costs: [{ method: 'retrained', seconds: retrained.seconds }] };
+  const add = (judged: { rows: EvaluationRow[]; audit: AuditRow }) => {
+    comparison.rows.push(...judged.rows);
+    comparison.audit.push(judged.audit);
+  };
+  add(await judge('original', original, sets, classifier));
+  add(await judge('retrained', retrained.model, sets, classifier));
+  for (const method of plan.methods) {
+    const started = performance.now();
+    const unlearner = new Unlearner(original, forgetTrain, retainTrain, { ...plan.settings, method });
+    while (!unlearner.done) await unlearner.step();
+    const seconds = (performance.now() - started) / 1000;
+    comparison.costs.push({ method, seconds });
+    onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
+    add(await judge(method, original, sets, classifier));
+    unlearner.dispose();
+  }
+  return comparison;
+}

@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { syntheticImages } from '../backend/parity';
+import { subset, type ImageSet } from '../data/image-set';
+import { smallModel, useBackend } from '../testing/fixtures';
+import { evaluationSets, retrainingSet } from './compare-methods';
+import { histogram, membershipAudit } from './membership';
+
+beforeAll(() => useBackend('wasm'));
+
+function labelled(count: number, seed: number, label: (i: number) => number): ImageSet {
+  const set = syntheticImages(count, 28, seed);
+  return { ...set, labels: Int32Array.from({ length: count }, (_, i) => label(i)) };
+}
+
+describe('the retrained reference and the evaluation sets', () => {
+  const train = labelled(30, 1, (i) => i % 3);
+  const test_ = labelled(12, 2, (i) => i % 3);
+
+  test('the retrained reference never sees a forget image', () => {
+    const retain = retrainingSet(train, [1]);
+    expect(retain.count).toBe(20);
+    expect(Array.from(retain.labels).includes(1)).toBe(false);
+  });
+
+  test('forget = training images of the forget classes, forget-unseen and retain = held-out images', () => {
+    const sets = evaluationSets({ train, test: test_ }, [1], 100);
+    expect(sets.forget.count).toBe(10);
+    expect(Array.from(sets.forget.labels).every((l) => l === 1)).toBe(true);
+    expect(sets['forget-unseen'].count).toBe(4);
+    expect(Array.from(sets['forget-unseen'].labels).every((l) => l === 1)).toBe(true);
+    expect(sets.retain.count).toBe(8);
+    expect(Array.from(sets.retain.labels).includes(1)).toBe(false);
+    // images travel with their labels: forget images are the train set's, not the test set's
+    expect(Array.from(sets.forget.pixels)).toEqual(Array.from(subset(train, [1, 4, 7, 10, 13, 16, 19, 22, 25, 28]).pixels));
+  });
+});
+
+describe('membership audit', () => {
+  test('members indistinguishable from non-members give AUC 0.5', async () => {
+    const model = smallModel();
+    const images = syntheticImages(16, 28, 3);
+    const audit = await membershipAudit(model, images, images);
+    expect(audit.auc).toBe(0.5);
+    expect(audit.memberLosses.length).toBe(16);
+    model.dispose();
+  });
+
+  test('a model that reconstructs its members better is caught (AUC near 1)', async () => {
+    const model = smallModel();
+    // Members: blank images, which an untrained sigmoid decoder (outputs ~0.5) misses less than bright blobs.
+    const blank: ImageSet = { ...syntheticImages(16, 28, 4), pixels: new Uint8Array(16 * 28 * 28).fill(128) };
+    const blobs = syntheticImages(16, 28, 5);
+    expect((await membershipAudit(model, blank, blobs)).auc).toBeGreaterThan(0.9);
+    model.dispose();
+  });
+
+  test('histogram counts every value once, clamping the ends', () => {
+    expect(histogram([0, 0.1, 0.5, 0.99, 1, 2, -1], 2, 0, 1)).toEqual([3, 4]);
+  });
+});

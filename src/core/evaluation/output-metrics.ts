@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchTensor, type ImageSet } from '../data/image-set';
+import { frechetDistance, inceptionScore, meanCosineSimilarity, ssimPerImage } from '../metrics/feature-metrics';
+import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
+import type { Classifier } from '../models/classifier';
+import type { I2IModel, ModelParts } from '../models/types';
+import { holeMask } from '../tasks/inpainting';
+import { reconstruct } from './reconstruction';
+
+/**
+ * The paper's output metrics for one set, comparing each output with its ground truth. FID,
+ * IS and cosine live in the feature space of the project's own MNIST classifier: they are
+ * domain-network scores, not Inception/CLIP numbers. PSNR and SSIM are on the hole only.
+ */
+export interface OutputMetrics {
+  fid: number;
+  is: number;
+  cosine: number;
+  psnr: number;
+  ssim: number;
+  images: number;
+}
+
+export async function outputMetrics(model: I2IModel, set: ImageSet, classifier: Classifier, parts: ModelParts = model, batchSize = 250): Promise<OutputMetrics> {
+  const { embedding, classes } = classifier.card.config;
+  const outputEmbeddings = new Float32Array(set.count * embedding);
+  const truthEmbeddings = new Float32Array(set.count * embedding);
+  const outputProbabilities = new Float32Array(set.count * classes);
+  const holeMse = new Float32Array(set.count);
+  const holeSsim = new Float32Array(set.count);
+  const mask = holeMask(model.card.task, set.height, set.width);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+    const measured = tf.tidy(() => {
+      const truth = batchTensor(set, indices);
+      const output = reconstruct(model, truth, parts);
+      const [outputEmbedding, outputLogits] = classifier.forward(output);
+      return [
+        outputEmbedding,
+        classifier.embed(truth),
+        tf.softmax(outputLogits),
+        maskedMsePerImage(output, truth, mask),
+        ssimPerImage(output, truth, mask),
+      ];
+    });
+    const [e1, e2, p, mse, s] = await Promise.all(measured.map((t) => t.data()));
+    outputEmbeddings.set(e1, start * embedding);
+    truthEmbeddings.set(e2, start * embedding);
+    outputProbabilities.set(p, start * classes);
+    holeMse.set(mse, start);
+    holeSsim.set(s, start);
+    tf.dispose(measured);
+  }
+  mask.dispose();
+  return {
+    fid: frechetDistance({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
+    is: inceptionScore({ values: outputProbabilities, dim: classes }),
+    cosine: meanCosineSimilarity({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
+    psnr: summarizeMse(holeMse).psnr,
+    ssim: holeSsim.reduce((a, b) => a + b, 0) / set.count,
+    images: set.count,
+  };
+}
