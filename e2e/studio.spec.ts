@@ -76,6 +76,21 @@ test('the wasm backend trains in the browser when asked for', async ({ page }) =
   expect(errors).toEqual([]);
 });
 
+test('a baseline method runs from the studio, chosen in the URL, and its metrics use the untouched original', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=wasm&method=max-loss&steps=6&batch=8&eval=16');
+  await expect(page.getByTestId('setting-method')).toHaveValue('max-loss');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 120_000 });
+  // Max Loss trains the decoder too: the original's numbers must still be the original model's.
+  const originalPsnr = Number(await page.getByTestId('metric-retain-original-psnr').textContent());
+  await page.goto('/?backend=wasm&method=paper&steps=1&batch=8&eval=16');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 120_000 });
+  expect(Number(await page.getByTestId('metric-retain-original-psnr').textContent())).toBe(originalPsnr);
+  expect(errors).toEqual([]);
+});
+
 test('bad settings and an empty forget set get a clear message and lose nothing', async ({ page }) => {
   await page.goto('/?forget=7');
   await expect(page.getByTestId('start-button')).toBeEnabled();
