@@ -8,7 +8,8 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
-import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison, type EvaluationRow } from '../src/core/evaluation/compare-methods';
+import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison } from '../src/core/evaluation/compare-methods';
+import { METRIC_COLUMNS, bestValues, isBest } from '../src/core/evaluation/ranking';
 import { histogram } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
 import { ConvInpaintingModel, configFromCard } from '../src/core/models/conv-inpainting-ae';
@@ -93,35 +94,19 @@ const markdown = toMarkdown(comparison);
 if (options.md) await writeFile(options.md, markdown);
 console.log(markdown);
 
-/** Forgetting wants outputs far from the truth; retaining wants them close. Marks the best method per column (references excluded). */
 function toMarkdown({ rows, audit, costs }: Comparison): string {
-  type Column = 'fid' | 'is' | 'cosine' | 'psnr' | 'ssim';
-  const columns: Column[] = ['fid', 'is', 'cosine', 'psnr', 'ssim'];
-  const better = (set: string, column: Column): 1 | -1 | 0 => {
-    const forgetting = set !== 'retain';
-    if (column === 'is') return forgetting ? 0 : 1;
-    const higherIsCloser = column !== 'fid';
-    return (forgetting ? !higherIsCloser : higherIsCloser) ? 1 : -1;
-  };
   const lines = [
-    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's MNIST classifier (domain-network scores, not Inception/CLIP).`,
+    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's MNIST classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
     '',
     '| method | set | FID | IS | cosine | PSNR (hole) | SSIM (hole) |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const set of EVALUATION_SETS) {
-    const inSet = rows.filter((r) => r.set === set);
-    const methodRows = inSet.filter((r) => r.method !== 'original' && r.method !== 'retrained');
-    const best = Object.fromEntries(
-      columns.map((c) => {
-        const direction = better(set, c);
-        return [c, direction === 0 ? NaN : methodRows.reduce((b, r) => (direction * r[c] > direction * b ? r[c] : b), -direction * Infinity)];
-      }),
-    );
-    for (const r of inSet as EvaluationRow[]) {
-      const cells = columns.map((c) => {
+    const best = bestValues(rows, set);
+    for (const r of rows.filter((row) => row.set === set)) {
+      const cells = METRIC_COLUMNS.map((c) => {
         const text = r[c].toFixed(c === 'fid' ? 2 : 3);
-        return r.method !== 'original' && r.method !== 'retrained' && r[c] === best[c] ? `**${text}**` : text;
+        return isBest(r, c, best) ? `**${text}**` : text;
       });
       lines.push(`| ${r.method} | ${set} | ${cells.join(' | ')} |`);
     }
