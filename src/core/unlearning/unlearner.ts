@@ -104,7 +104,6 @@ export class Unlearner {
       this.model.decoder.setWeights(this.originalDecoder.getWeights());
       this.originalDecoder.dispose();
     }
-    this.method.dispose();
     this.optimizer.dispose();
     this.teacher.dispose();
   }

@@ -29,6 +29,5 @@ export const createMaxLossMethod: MethodFactory = ({ model, teacher, originalDec
       const inputRetain = applyTask(model.card.task, retain);
       return () => maxLossTerms(whole.output(inputRetain), retain, whole.output(inputForget), forget, settings.alpha);
     },
-    dispose() {},
   };
 };

@@ -32,8 +32,6 @@ export interface UnlearningMethod {
    * yet weighted by α: total = retain + α·forget.
    */
   objective(batch: StepBatch): () => ObjectiveTerms;
-  /** Frees what the method itself holds (the Unlearner restores the encoder and decoder). */
-  dispose(): void;
 }
 
 export type MethodFactory = (context: MethodContext) => UnlearningMethod;

@@ -26,6 +26,5 @@ export const createNoisyLabelMethod: MethodFactory = ({ model, teacher, original
       const inputRetain = applyTask(model.card.task, batch.retain);
       return () => noisyLabelTerms(whole.output(inputRetain), batch.retain, whole.output(inputNoise), noise, settings.alpha);
     },
-    dispose() {},
   };
 };

@@ -19,6 +19,5 @@ export const createPaperMethod: MethodFactory = ({ model, teacher, settings }) =
       const teacherNoise = model.encode(applyTask(task, noise), teacher);
       return () => unlearningObjective(model.encode(inputRetain), teacherRetain, model.encode(inputForget), teacherNoise, settings.alpha);
     },
-    dispose() {},
   };
 };

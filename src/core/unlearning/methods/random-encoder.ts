@@ -26,6 +26,5 @@ export const createRandomEncoderMethod: MethodFactory = ({ model, teacher, setti
       const targets = randomEncodingTargets(model.encode(inputForget, teacher), batch.seed);
       return () => unlearningObjective(model.encode(inputRetain), teacherRetain, model.encode(inputForget), targets, settings.alpha);
     },
-    dispose() {},
   };
 };

@@ -29,6 +29,5 @@ export const createRetainLabelMethod: MethodFactory = ({ model, teacher, origina
       const originalRetain = whole.originalOutput(inputRetain);
       return () => retainLabelTerms(whole.output(inputRetain), originalRetain, whole.output(inputForget), settings.alpha);
     },
-    dispose() {},
   };
 };
