@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison } from '../src/core/evaluation/compare-methods';
 import { METRIC_COLUMNS, bestValues, isBest } from '../src/core/evaluation/ranking';
-import { histogram } from '../src/core/evaluation/membership';
+import { auditHistograms } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
 import { ConvInpaintingModel, configFromCard } from '../src/core/models/conv-inpainting-ae';
 import { loadModel, saveModel } from '../src/core/models/io';
@@ -81,13 +81,8 @@ const comparison = await compareMethods(original, retrained, data, classifier, {
 
 const round = (x: number) => Number(x.toPrecision(5));
 const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
-const lossRange = comparison.audit.flatMap((a) => [...a.memberLosses, ...a.nonMemberLosses]);
-const [lo, hi] = [Math.min(...lossRange), Math.max(...lossRange)];
-const audit = comparison.audit.map((a) => ({
-  method: a.method,
-  auc: round(a.auc),
-  histogram: { min: lo, max: hi, members: histogram(a.memberLosses, 20, lo, hi), nonMembers: histogram(a.nonMemberLosses, 20, lo, hi) },
-}));
+const histograms = auditHistograms(comparison.audit);
+const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
 const result = { model: options.model, forgetClasses, settings, evalImages: options.evalImages, classifier: options.classifier, rows, audit, costs: comparison.costs };
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 const markdown = toMarkdown(comparison);

@@ -1,12 +1,16 @@
 import { create } from 'zustand';
-import { UnlearningWorkerClient, type RunEvent } from '../worker/client';
+import { UnlearningWorkerClient, type CompareProgressEvent, type RunEvent } from '../worker/client';
 import {
   DEFAULT_RUN_OPTIONS,
   SETTING_RULES,
   validateSettings,
   type BenchmarkBudget,
+  type AuditSummary,
   type BenchmarkResult,
   type BuiltInModel,
+  type ComparedModel,
+  type EvaluationRow,
+  type MethodCost,
   type BackendAttempt,
   type BackendName,
   type DatasetSummary,
@@ -37,6 +41,27 @@ export interface RunState {
   lastProgressAt: number;
 }
 
+export type ComparisonPhase = 'idle' | 'running' | 'cancelling' | 'cancelled' | 'finished';
+
+export interface ComparisonResult {
+  /** What the comparison ran with: the studio's settings may have changed since. */
+  modelId: string;
+  forgetClasses: number[];
+  settings: UnlearnSettings;
+  evalImages: number;
+  rows: EvaluationRow[];
+  audit: AuditSummary[];
+  costs: MethodCost[];
+}
+
+export interface ComparisonState {
+  phase: ComparisonPhase;
+  progress?: Pick<CompareProgressEvent, 'progress' | 'position' | 'models'>;
+  result?: ComparisonResult;
+  /** The model whose membership-audit histogram is shown. */
+  selected: ComparedModel;
+}
+
 export interface StudioState {
   phase: Phase;
   backend?: BackendName;
@@ -60,6 +85,7 @@ export interface StudioState {
   gridStep: number;
   metrics?: MetricsReport;
   selfCheck?: { backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean; running: boolean };
+  comparison: ComparisonState;
   /** The message shown in the error banner; nothing loaded is lost when it appears. */
   error?: string;
 
@@ -77,10 +103,19 @@ export interface StudioState {
   runSelfCheck(): Promise<void>;
   /** Times unlearning steps on the active backend (used by `npm run bench` through the page). */
   benchmark(task: BenchmarkResult['task'], batchSize: number, budget: BenchmarkBudget): Promise<BenchmarkResult & { backend: BackendName; wasmThreads: number }>;
+  /** Runs every method next to the references on the current forget classes and settings (ends any run). */
+  compare(): Promise<void>;
+  /** Stops the comparison after its current step. */
+  cancelCompare(): Promise<void>;
+  selectComparedModel(method: ComparedModel): void;
   dismissError(): void;
 }
 
 const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, firstProgressAt: 0, lastProgressAt: 0 };
+const IDLE_COMPARISON: ComparisonState = { phase: 'idle', selected: 'original' };
+const COMPARING_MESSAGE = 'a method comparison is running: wait for it to finish or cancel it first';
+
+export const isComparing = (phase: ComparisonPhase) => phase === 'running' || phase === 'cancelling';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -126,6 +161,18 @@ export const useStudio = create<StudioState>()((set, get) => {
     }
   };
 
+  /** Settings a run or a comparison can start with, or a clear reason why not. */
+  const checkRunnable = () => {
+    const { forgetClasses, retainClasses, settings } = get();
+    if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
+    if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
+    if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
+    const invalid = get().invalidSettings;
+    if (invalid.length) throw new Error(`fix the settings first: ${invalid.map((k) => SETTING_RULES[k as keyof typeof SETTING_RULES]?.rule ?? k).join('; ')}`);
+    validateSettings(settings);
+    return client;
+  };
+
   const guarded = async (action: () => Promise<void>) => {
     try {
       await action();
@@ -148,6 +195,7 @@ export const useStudio = create<StudioState>()((set, get) => {
     run: IDLE_RUN,
     curve: [],
     gridStep: 0,
+    comparison: IDLE_COMPARISON,
 
     async initialize() {
       if (client) return;
@@ -218,14 +266,11 @@ export const useStudio = create<StudioState>()((set, get) => {
     start: () =>
       guarded(async () => {
         const { forgetClasses, retainClasses, settings, modelId, evalImages } = get();
-        if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
-        if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
-        if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
-        const invalid = get().invalidSettings;
-        if (invalid.length) throw new Error(`fix the settings first: ${invalid.map((k) => SETTING_RULES[k as keyof typeof SETTING_RULES]?.rule ?? k).join('; ')}`);
-        validateSettings(settings);
+        const worker = checkRunnable();
+        // Checked here too so that the shown run is not cleared for a start the worker would refuse.
+        if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
         set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, error: undefined });
-        const started = await client.start({
+        const started = await worker.start({
           run: { modelId, forgetClasses, retainClasses, settings, evalImages, previewImages: PREVIEW_IMAGES, previewIntervalMs: PREVIEW_INTERVAL_MS },
         }).catch((error) => {
           set({ run: IDLE_RUN });
@@ -256,6 +301,44 @@ export const useStudio = create<StudioState>()((set, get) => {
       const { modelId, forgetClasses } = get();
       const answer = await client.benchmark({ task, modelId, forgetClasses, batchSize, budget });
       return { ...answer.result, backend: answer.backend, wasmThreads: answer.wasmThreads };
+    },
+
+    compare: () =>
+      guarded(async () => {
+        const worker = checkRunnable();
+        if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
+        const { modelId, forgetClasses, settings, evalImages } = get();
+        set({ comparison: { ...IDLE_COMPARISON, phase: 'running' }, error: undefined });
+        const onProgress = ({ progress, position, models }: CompareProgressEvent) =>
+          set({ comparison: { ...get().comparison, progress: { progress, position, models } } });
+        try {
+          const answer = await worker.compare({ modelId, forgetClasses, settings, evalImages }, onProgress);
+          set({
+            comparison:
+              answer.type === 'compareCancelled'
+                ? { ...IDLE_COMPARISON, phase: 'cancelled' }
+                : {
+                    ...IDLE_COMPARISON,
+                    phase: 'finished',
+                    result: { modelId, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs },
+                    selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
+                  },
+          });
+        } catch (error) {
+          set({ comparison: IDLE_COMPARISON });
+          throw error;
+        }
+      }),
+
+    cancelCompare: () =>
+      guarded(async () => {
+        if (!client || get().comparison.phase !== 'running') return;
+        set({ comparison: { ...get().comparison, phase: 'cancelling' } });
+        await client.cancelCompare();
+      }),
+
+    selectComparedModel(method) {
+      set({ comparison: { ...get().comparison, selected: method } });
     },
 
     dismissError() {

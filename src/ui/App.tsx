@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useStudio } from '../state/studio-store';
+import { ComparisonPanel } from './ComparisonPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { ImageSetsPanel } from './ImageSetsPanel';
 import { LossChart } from './LossChart';
@@ -27,6 +28,7 @@ export function App() {
           <ReconstructionGrid />
           <LossChart />
           <MetricsTable />
+          <ComparisonPanel />
         </main>
       </div>
     </div>

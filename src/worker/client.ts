@@ -4,6 +4,8 @@ type Answer<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 /** Events that belong to a run rather than answer a request (runId -1: the worker itself failed). */
 export type RunEvent = Extract<WorkerEvent, { type: 'progress' | 'reconstructions' | 'metrics' | 'status' }> | { type: 'error'; runId: number; message: string };
 
+export type CompareProgressEvent = Extract<WorkerEvent, { type: 'compareProgress' }>;
+
 type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId' | 'type'>;
 type WithoutId<R> = R extends unknown ? Omit<R, 'requestId'> : never;
 
@@ -16,6 +18,8 @@ interface Pending {
 export class UnlearningWorkerClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  /** Progress listeners of running comparisons, by the compare request's id. */
+  private readonly compareListeners = new Map<number, (event: CompareProgressEvent) => void>();
   private nextRequestId = 1;
 
   constructor(private readonly onRunEvent: (event: RunEvent) => void) {
@@ -25,6 +29,7 @@ export class UnlearningWorkerClient {
       const error = new Error(`the training worker failed: ${event.message || 'unknown error'}`);
       this.pending.forEach((p) => p.reject(error));
       this.pending.clear();
+      this.compareListeners.clear();
       this.onRunEvent({ type: 'error', runId: -1, message: error.message });
     };
   }
@@ -34,15 +39,21 @@ export class UnlearningWorkerClient {
       const pending = this.pending.get(event.requestId);
       if (!pending) return;
       this.pending.delete(event.requestId);
+      this.compareListeners.delete(event.requestId);
       if (event.type === 'error') pending.reject(new Error(event.message));
       else pending.resolve(event);
+      return;
+    }
+    if (event.type === 'compareProgress') {
+      this.compareListeners.get(event.compareId)?.(event);
       return;
     }
     if ('runId' in event && event.runId !== undefined) this.onRunEvent(event as RunEvent);
   }
 
-  private request<T extends WorkerEvent['type']>(body: WithoutId<WorkerRequest>): Promise<Answer<T>> {
+  private request<T extends WorkerEvent['type']>(body: WithoutId<WorkerRequest>, onCompareProgress?: (event: CompareProgressEvent) => void): Promise<Answer<T>> {
     const requestId = this.nextRequestId++;
+    if (onCompareProgress) this.compareListeners.set(requestId, onCompareProgress);
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve: resolve as (e: WorkerEvent) => void, reject });
       this.worker.postMessage({ ...body, requestId } as WorkerRequest);
@@ -79,6 +90,15 @@ export class UnlearningWorkerClient {
 
   benchmark(body: RequestBody<'benchmark'>) {
     return this.request<'benchmarkResult'>({ ...body, type: 'benchmark' });
+  }
+
+  /** Resolves with the result, or `compareCancelled` after cancelCompare; progress goes to `onProgress` meanwhile. */
+  compare(body: RequestBody<'compare'>, onProgress: (event: CompareProgressEvent) => void) {
+    return this.request<'compareResult' | 'compareCancelled'>({ ...body, type: 'compare' }, onProgress);
+  }
+
+  cancelCompare() {
+    return this.request<'ack'>({ type: 'cancelCompare' });
   }
 
   terminate(): void {

@@ -8,9 +8,13 @@ import type { ModelCard } from '../core/models/types';
 import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
 import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
+import type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost } from '../core/evaluation/compare-methods';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
-export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
+export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost };
+export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
+// ranking.ts is tfjs-free; compare-methods.ts is not, so only its types cross to the UI.
+export { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type MetricColumn } from '../core/evaluation/ranking';
 export { holeBounds } from '../core/tasks/hole';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -67,6 +71,24 @@ export interface StartRequest {
   previewIntervalMs: number;
 }
 
+/** A model in a comparison: a reference (original, retrained) or a method's unlearned model. */
+export type ComparedModel = EvaluationRow['method'];
+
+/** Bins of the per-image losses of the membership audit: over one range shared by every model, so bars compare. */
+export interface LossHistogram {
+  min: number;
+  max: number;
+  members: number[];
+  nonMembers: number[];
+}
+
+export interface AuditSummary {
+  method: ComparedModel;
+  /** Membership-inference AUC, forget-set images vs never-seen images of the forget classes. */
+  auc: number;
+  histogram: LossHistogram;
+}
+
 /** Studio -> worker. `requestId` ties the answer (or an error) to the request. */
 export type WorkerRequest =
   /** `wasmThreads: true` lets wasm use its threaded build where the page is cross-origin isolated. */
@@ -85,7 +107,11 @@ export type WorkerRequest =
       forgetClasses: number[];
       batchSize: number;
       budget: BenchmarkBudget;
-    };
+    }
+  /** Runs every method next to the references; the retain set is every class not forgotten. */
+  | { type: 'compare'; requestId: number; modelId: string; forgetClasses: number[]; settings: UnlearnSettings; evalImages: number }
+  /** Stops the comparison after its current step; its request is then answered with `compareCancelled`. */
+  | { type: 'cancelCompare'; requestId: number };
 
 /** Worker -> studio. */
 export type WorkerEvent =
@@ -98,6 +124,14 @@ export type WorkerEvent =
   | { type: 'status'; runId: number; status: RunStatus }
   | { type: 'selfCheckResult'; requestId: number; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean }
   | { type: 'benchmarkResult'; requestId: number; backend: BackendName; wasmThreads: number; result: BenchmarkResult }
+  /**
+   * Not an answer: the stream of a running comparison. `compareId` is the compare request's
+   * requestId. `position` of `models` counts the models judged so far, this one included.
+   */
+  | { type: 'compareProgress'; compareId: number; progress: ComparisonProgress; position: number; models: number }
+  /** Without a shipped retrained reference, `rows`, `audit` and `costs` have no retrained entries. */
+  | { type: 'compareResult'; requestId: number; rows: EvaluationRow[]; audit: AuditSummary[]; costs: MethodCost[] }
+  | { type: 'compareCancelled'; requestId: number }
   | { type: 'ack'; requestId: number }
   | { type: 'error'; requestId?: number; runId?: number; message: string };
 

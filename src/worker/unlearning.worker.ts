@@ -7,11 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { PARITY_TOLERANCE, compareWithCpu } from '../core/backend/parity';
 import { benchmarkPretraining, benchmarkUnlearning } from '../core/benchmark';
 import { classCounts, loadBuiltInDataset, type BuiltInDataset } from '../core/data/builtin';
+import { compareMethods } from '../core/evaluation/compare-methods';
+import { auditHistograms } from '../core/evaluation/membership';
+import { loadClassifier, type Classifier } from '../core/models/classifier';
 import { BUILT_IN_MODELS } from '../core/models/registry';
 import { splitByClass } from '../core/data/splits';
 import { loadModel, type ReadFile } from '../core/models/io';
 import type { I2IModel } from '../core/models/types';
 import { UnlearningRun } from '../core/unlearning/run';
+import { METHOD_IDS } from '../core/unlearning/methods/catalog';
 import { validateSettings } from '../core/unlearning/settings';
 import { selectBackend, wasmThreadCount } from './backends';
 import { transferablesOf, type BackendName, type StartRequest, type WorkerEvent, type WorkerRequest } from './protocol';
@@ -48,6 +52,14 @@ interface ActiveRun {
 }
 let active: ActiveRun | undefined;
 let nextRunId = 1;
+
+/** The classifier whose features FID, IS and cosine are computed in. */
+const CLASSIFIER_FOLDER = 'models/mnist-classifier';
+let classifier: Classifier | undefined;
+
+/** A comparison trains the loaded model in place (restoring it after each method): nothing else may use it meanwhile. */
+let comparing: { id: number; cancelled: boolean } | undefined;
+const BUSY_WHILE_COMPARING: readonly WorkerRequest['type'][] = ['start', 'load', 'benchmark', 'selfCheck', 'compare'];
 
 /** Lets queued messages (pause, stop) in between steps: on cpu and wasm, `data()` resolves without a task boundary. */
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -140,11 +152,74 @@ async function start(requestId: number, request: StartRequest): Promise<void> {
   current.loop = runLoop(current, request).catch((error) => post({ type: 'error', runId: current.id, message: describe(error) }));
 }
 
+/** The model trained from scratch without the forget classes (`npm run pretrain -- --exclude`), when one ships. */
+async function loadRetrained(modelId: string, forgetClasses: number[], datasetId: string): Promise<I2IModel | undefined> {
+  const id = `${modelId}-without-${forgetClasses.join('-')}`;
+  const read = folderReader(`models/${id}`);
+  const shipped = await read('card.json').then(() => true, () => false);
+  if (!shipped) return undefined;
+  const retrained = await loadModel(read);
+  if (retrained.card.dataset !== datasetId) {
+    retrained.dispose();
+    throw new Error(`the retrained reference ${id} was trained on ${retrained.card.dataset}, not ${datasetId}`);
+  }
+  return retrained;
+}
+
+async function compare(request: Extract<WorkerRequest, { type: 'compare' }>): Promise<void> {
+  validateSettings(request.settings);
+  const current = { id: request.requestId, cancelled: false };
+  comparing = current;
+  let retrained: I2IModel | undefined;
+  try {
+    const ended = active?.id;
+    await endActiveRun();
+    // The run's loop goes quiet once it is no longer active: tell the studio it stopped.
+    if (ended !== undefined) post({ type: 'status', runId: ended, status: 'stopped' });
+    const loaded = await ensureLoaded(request.modelId);
+    classifier ??= await loadClassifier(folderReader(CLASSIFIER_FOLDER));
+    retrained = await loadRetrained(request.modelId, request.forgetClasses, loaded.dataset.id);
+    const order = ['original', ...(retrained ? ['retrained'] : []), ...METHOD_IDS];
+    const comparison = await compareMethods(
+      loaded.model,
+      retrained && { model: retrained, seconds: retrained.card.training?.seconds ?? NaN },
+      loaded.dataset,
+      classifier,
+      { forgetClasses: request.forgetClasses, methods: [...METHOD_IDS], settings: request.settings, evalImages: request.evalImages },
+      undefined,
+      async (progress) => {
+        const position = order.indexOf(progress.method) + 1;
+        if (position > 0) post({ type: 'compareProgress', compareId: current.id, progress, position, models: order.length });
+        // Lets cancelCompare in; throwing here restores the original model (compareMethods disposes the run).
+        await yieldToMessages();
+        if (current.cancelled) throw new Error('comparison cancelled');
+      },
+    );
+    const histograms = auditHistograms(comparison.audit);
+    post({
+      type: 'compareResult',
+      requestId: request.requestId,
+      rows: comparison.rows,
+      audit: comparison.audit.map((a, i) => ({ method: a.method, auc: a.auc, histogram: histograms[i] })),
+      costs: comparison.costs,
+    });
+  } catch (error) {
+    if (!current.cancelled) throw error;
+    post({ type: 'compareCancelled', requestId: request.requestId });
+  } finally {
+    retrained?.dispose();
+    comparing = undefined;
+  }
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
+  if (comparing && BUSY_WHILE_COMPARING.includes(request.type)) {
+    throw new Error('a method comparison is running: wait for it to finish or cancel it first');
+  }
   switch (request.type) {
     case 'init': {
       const selected = await selectBackend(request.preferred, request.wasmThreads ?? true);
@@ -193,6 +268,13 @@ async function handle(request: WorkerRequest): Promise<void> {
       post({ type: 'benchmarkResult', requestId: request.requestId, backend: backend!, wasmThreads: wasmThreadCount(), result });
       return;
     }
+    case 'compare':
+      return compare(request);
+    case 'cancelCompare':
+      // A cancel that arrives after the comparison ended has nothing left to stop.
+      if (comparing) comparing.cancelled = true;
+      post({ type: 'ack', requestId: request.requestId });
+      return;
     case 'selfCheck': {
       if (active && !active.stopping && !active.run.unlearner.done) throw new Error('stop the run before checking the backend');
       const { maxRelativeDiff } = await compareWithCpu();

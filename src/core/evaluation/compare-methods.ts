@@ -77,6 +77,14 @@ export interface ComparisonPlan {
   evalImages: number;
 }
 
+/** Where a comparison is: judging a model, or step `step` of `steps` of a method's unlearning. */
+export interface ComparisonProgress {
+  method: MethodId | Reference;
+  stage: 'judging' | 'unlearning';
+  step: number;
+  steps: number;
+}
+
 export interface Comparison {
   rows: EvaluationRow[];
   audit: AuditRow[];
@@ -86,34 +94,54 @@ export interface Comparison {
 /**
  * Runs every method from the same original model and judges it, next to the original and the
  * retrained reference. Each method's run is undone before the next (Unlearner.dispose restores).
+ * `onStep` is awaited before every judging and after every unlearning step: it may yield to let a
+ * caller cancel by throwing, and the original is restored even then.
  */
 export async function compareMethods(
   original: I2IModel,
-  retrained: { model: I2IModel; seconds: number },
+  /** Absent when no retrained model exists for these classes: its rows are then left out. */
+  retrained: { model: I2IModel; seconds: number } | undefined,
   data: EvaluationData,
   classifier: Classifier,
   plan: ComparisonPlan,
   onProgress: (line: string) => void = () => {},
+  onStep: (progress: ComparisonProgress) => void | Promise<void> = () => {},
 ): Promise<Comparison> {
   const sets = evaluationSets(data, plan.forgetClasses, plan.evalImages);
   const forgetTrain = filterByLabel(data.train, (l) => plan.forgetClasses.includes(l));
   const retainTrain = retrainingSet(data.train, plan.forgetClasses);
-  const comparison: Comparison = { rows: [], audit: [], costs: [{ method: 'retrained', seconds: retrained.seconds }] };
+  const comparison: Comparison = { rows: [], audit: [], costs: retrained ? [{ method: 'retrained', seconds: retrained.seconds }] : [] };
   const add = (judged: { rows: EvaluationRow[]; audit: AuditRow }) => {
     comparison.rows.push(...judged.rows);
     comparison.audit.push(judged.audit);
   };
+  const judging = (method: MethodId | Reference) => onStep({ method, stage: 'judging', step: 0, steps: plan.settings.steps });
+  await judging('original');
   add(await judge('original', original, sets, classifier));
-  add(await judge('retrained', retrained.model, sets, classifier));
+  if (retrained) {
+    await judging('retrained');
+    add(await judge('retrained', retrained.model, sets, classifier));
+  }
   for (const method of plan.methods) {
     const started = performance.now();
+    // The cost is the unlearning alone: time spent in onStep (yielding to the caller) is not the method's.
+    let waited = 0;
     const unlearner = new Unlearner(original, forgetTrain, retainTrain, { ...plan.settings, method });
-    while (!unlearner.done) await unlearner.step();
-    const seconds = (performance.now() - started) / 1000;
-    comparison.costs.push({ method, seconds });
-    onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
-    add(await judge(method, original, sets, classifier));
-    unlearner.dispose();
+    try {
+      while (!unlearner.done) {
+        await unlearner.step();
+        const paused = performance.now();
+        await onStep({ method, stage: 'unlearning', step: unlearner.completedSteps, steps: plan.settings.steps });
+        waited += performance.now() - paused;
+      }
+      const seconds = (performance.now() - started - waited) / 1000;
+      comparison.costs.push({ method, seconds });
+      onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
+      await judging(method);
+      add(await judge(method, original, sets, classifier));
+    } finally {
+      unlearner.dispose();
+    }
   }
   return comparison;
 }

@@ -3,7 +3,7 @@ import { syntheticImages } from '../backend/parity';
 import { subset, type ImageSet } from '../data/image-set';
 import { smallModel, useBackend } from '../testing/fixtures';
 import { evaluationSets, retrainingSet } from './compare-methods';
-import { histogram, membershipAudit } from './membership';
+import { auditHistograms, histogram, membershipAudit } from './membership';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -52,6 +52,13 @@ describe('membership audit', () => {
     const blobs = syntheticImages(16, 28, 5);
     expect((await membershipAudit(model, blank, blobs)).auc).toBeGreaterThan(0.9);
     model.dispose();
+  });
+
+  test('audit histograms share one range across models', () => {
+    const [a, b] = auditHistograms([{ memberLosses: [0, 1], nonMemberLosses: [1] }, { memberLosses: [3], nonMemberLosses: [4, 2] }], 4);
+    expect([a.min, a.max, b.min, b.max]).toEqual([0, 4, 0, 4]);
+    expect(a.members).toEqual([1, 1, 0, 0]);
+    expect(b.nonMembers).toEqual([0, 0, 1, 1]);
   });
 
   test('histogram counts every value once, clamping the ends', () => {

@@ -39,6 +39,26 @@ export async function membershipAudit(model: I2IModel, members: ImageSet, nonMem
   return { auc: rocAuc(negate(memberLosses), negate(nonMemberLosses)), memberLosses, nonMemberLosses };
 }
 
+export interface AuditHistogram {
+  min: number;
+  max: number;
+  members: number[];
+  nonMembers: number[];
+}
+
+/** Each model's member and non-member losses binned over one shared range, so the histograms compare. */
+export function auditHistograms(audits: { memberLosses: ArrayLike<number>; nonMemberLosses: ArrayLike<number> }[], bins = 20): AuditHistogram[] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const a of audits) {
+    for (const v of [...Array.from(a.memberLosses), ...Array.from(a.nonMemberLosses)]) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  return audits.map((a) => ({ min, max, members: histogram(a.memberLosses, bins, min, max), nonMembers: histogram(a.nonMemberLosses, bins, min, max) }));
+}
+
 /** Counts of `values` in `bins` equal-width bins over [min, max] (the audit's loss histogram). */
 export function histogram(values: ArrayLike<number>, bins: number, min: number, max: number): number[] {
   const counts = new Array<number>(bins).fill(0);

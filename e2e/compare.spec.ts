@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+import { collectErrors } from './console';
+
+const METHODS = ['paper', 'max-loss', 'noisy-label', 'retain-label', 'random-encoder'];
+const MODELS = ['original', 'retrained', ...METHODS];
+const SETS = ['forget', 'forget-unseen', 'retain'];
+const COLUMNS = ['fid', 'is', 'cosine', 'psnr', 'ssim'];
+
+test('compares every method with the original and the retrained reference: table, best cells, audit, CSV export', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=wasm&forget=7&steps=3&batch=8&eval=24');
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
+  await expect(page.getByTestId('compare-button')).toBeEnabled();
+
+  await page.getByTestId('compare-button').click();
+  await expect(page.getByTestId('compare-progress')).toBeVisible();
+  await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 200_000 });
+
+  const value = async (testId: string) => Number(await page.getByTestId(testId).getAttribute('data-value'));
+  for (const model of MODELS) {
+    for (const set of SETS) {
+      for (const column of COLUMNS) expect(Number.isFinite(await value(`compare-${model}-${set}-${column}`)), `${model} ${set} ${column}`).toBe(true);
+    }
+  }
+  // On the retain set every column is ranked: each has a best method.
+  for (const column of COLUMNS) {
+    await expect(page.locator(`[data-testid^="compare-"][data-testid$="-retain-${column}"][data-best="true"]`).first()).toBeVisible();
+  }
+
+  for (const model of MODELS) {
+    const auc = await value(`audit-${model}-auc`);
+    expect(auc).toBeGreaterThanOrEqual(0);
+    expect(auc).toBeLessThanOrEqual(1);
+  }
+  await expect(page.getByTestId('audit-histogram').locator('.recharts-bar-rectangle').first()).toBeAttached();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-csv').click()]);
+  const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
+  expect(csv).toHaveLength(1 + MODELS.length * SETS.length);
+  expect(csv[0]).toBe('method,set,images,fid,is,cosine,psnr_hole,ssim_hole,membership_auc,seconds');
+
+  expect(errors).toEqual([]);
+});
+
+test('a run cannot start while comparing; cancel stops the comparison and the studio can compare again', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=wasm&forget=7&steps=400&batch=8&eval=24');
+  await expect(page.getByTestId('compare-button')).toBeEnabled();
+  await page.getByTestId('compare-button').click();
+  await expect(page.getByTestId('compare-progress')).toContainText(/unlearning, step \d+ of 400/, { timeout: 120_000 });
+
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText('method comparison is running');
+  await page.getByTestId('error-dismiss').click();
+
+  await page.getByTestId('compare-cancel').click();
+  await expect(page.getByText('Comparison cancelled.')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('compare-progress')).toHaveCount(0);
+  await expect(page.getByTestId('compare-table')).toHaveCount(0);
+  await expect(page.getByTestId('compare-button')).toBeEnabled();
+  expect(errors).toEqual([]);
+});

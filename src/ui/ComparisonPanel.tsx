@@ -1,0 +1,253 @@
+import { useId, useMemo } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useShallow } from 'zustand/react/shallow';
+import { isComparing, useStudio, type ComparisonResult, type ComparisonState } from '../state/studio-store';
+import {
+  METHODS,
+  METRIC_COLUMNS,
+  bestValues,
+  isBest,
+  type AuditSummary,
+  type ComparedModel,
+  type EvaluationSet,
+  type MetricColumn,
+} from '../worker/protocol';
+import { comparisonCsv, comparisonFileName, comparisonJson, downloadText } from './comparison-export';
+
+/** A record so the compiler checks that every evaluation set has a title; its order is the table's. */
+const SET_TITLES: Record<EvaluationSet, string> = {
+  forget: 'Forget (trained on)',
+  'forget-unseen': 'Forget (never seen)',
+  retain: 'Retain (held out)',
+};
+const SETS = Object.keys(SET_TITLES) as EvaluationSet[];
+
+const COLUMN_TITLES: Record<MetricColumn, string> = { fid: 'FID', is: 'IS', cosine: 'cosine', psnr: 'PSNR (hole)', ssim: 'SSIM (hole)' };
+const DIGITS: Record<MetricColumn, number> = { fid: 2, is: 3, cosine: 3, psnr: 2, ssim: 3 };
+
+function modelTitle(method: ComparedModel): string {
+  if (method === 'original') return 'Original';
+  if (method === 'retrained') return 'Retrained (exact)';
+  return METHODS.find((m) => m.id === method)?.title ?? method;
+}
+
+function progressText({ phase, progress }: ComparisonState): string {
+  if (phase === 'cancelling') return 'cancelling after the current step…';
+  if (!progress) return 'loading the classifier and the retrained reference…';
+  const { progress: p, position, models } = progress;
+  const what = p.stage === 'judging' ? 'judging' : `unlearning, step ${p.step} of ${p.steps}`;
+  return `${modelTitle(p.method)}: ${what} (model ${position} of ${models})`;
+}
+
+export function ComparisonPanel() {
+  const { comparison, ready, compare, cancelCompare } = useStudio(
+    useShallow((s) => ({ comparison: s.comparison, ready: s.phase === 'ready', compare: s.compare, cancelCompare: s.cancelCompare })),
+  );
+  const running = isComparing(comparison.phase);
+  const { result } = comparison;
+
+  return (
+    <section className="panel comparison" aria-labelledby="comparison-title">
+      <div className="panel-header">
+        <h2 id="comparison-title">Compare methods</h2>
+        <button type="button" className="primary" data-testid="compare-button" disabled={!ready || running} onClick={() => void compare()}>
+          Compare
+        </button>
+        <button type="button" data-testid="compare-cancel" disabled={comparison.phase !== 'running'} onClick={() => void cancelCompare()}>
+          Cancel
+        </button>
+        {result && (
+          <>
+            <button
+              type="button"
+              className="small"
+              data-testid="compare-export-csv"
+              onClick={() => downloadText(comparisonFileName(result, 'csv'), comparisonCsv(result), 'text/csv')}
+            >
+              Export CSV
+            </button>
+            <button
+              type="button"
+              className="small"
+              data-testid="compare-export-json"
+              onClick={() => downloadText(comparisonFileName(result, 'json'), comparisonJson(result), 'application/json')}
+            >
+              Export JSON
+            </button>
+          </>
+        )}
+      </div>
+      <p className="note">
+        Every method unlearns the forget classes from the loaded original with the current settings; the retain set is every class not forgotten.
+      </p>
+      {running && <ComparisonProgressBar comparison={comparison} />}
+      {comparison.phase === 'cancelled' && <p className="note">Comparison cancelled.</p>}
+      {result && !running && (
+        <>
+          <ComparisonTable result={result} />
+          <AuditSection result={result} selected={comparison.selected} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function ComparisonProgressBar({ comparison }: { comparison: ComparisonState }) {
+  const progress = comparison.progress;
+  // Each model counts one unit; a method's steps fill its unit.
+  const within = progress && progress.progress.stage === 'unlearning' ? progress.progress.step / (progress.progress.steps + 1) : 0;
+  const value = progress ? (progress.position - 1 + within) / progress.models : 0;
+  return (
+    <div className="compare-progress" data-testid="compare-progress">
+      <progress value={value} max={1} />
+      <span>{progressText(comparison)}</span>
+    </div>
+  );
+}
+
+function ComparisonTable({ result }: { result: ComparisonResult }) {
+  const best = useMemo(() => Object.fromEntries(SETS.map((set) => [set, bestValues(result.rows, set)])), [result.rows]);
+  const selectComparedModel = useStudio((s) => s.selectComparedModel);
+  const selected = useStudio((s) => s.comparison.selected);
+  const hasRetrained = result.rows.some((r) => r.method === 'retrained');
+
+  return (
+    <>
+      <table className="compare-table" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            {METRIC_COLUMNS.map((column) => (
+              <th key={column} scope="col">
+                {COLUMN_TITLES[column]}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {SETS.map((set) => (
+          <tbody key={set}>
+            <tr className="set-row">
+              <th scope="rowgroup" colSpan={METRIC_COLUMNS.length + 1}>
+                {SET_TITLES[set]} · n = {result.rows.find((r) => r.set === set)?.images ?? 0}
+              </th>
+            </tr>
+            {result.rows
+              .filter((r) => r.set === set)
+              .map((row) => (
+                <tr
+                  key={row.method}
+                  className={`${row.method === selected ? 'selected' : ''} ${row.method === 'original' || row.method === 'retrained' ? 'reference' : ''}`}
+                  onClick={() => selectComparedModel(row.method)}
+                >
+                  <th scope="row">{modelTitle(row.method)}</th>
+                  {METRIC_COLUMNS.map((column) => {
+                    const marked = isBest(row, column, best[set]);
+                    return (
+                      <td
+                        key={column}
+                        data-testid={`compare-${row.method}-${set}-${column}`}
+                        data-value={row[column]}
+                        data-best={marked}
+                        className={marked ? 'compare-best' : undefined}
+                      >
+                        {row[column].toFixed(DIGITS[column])}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+          </tbody>
+        ))}
+      </table>
+      {!hasRetrained && (
+        <p className="note warning" data-testid="compare-no-retrained">
+          no retrained reference ships for these classes; <code>npm run evaluate</code> trains one
+        </p>
+      )}
+      <p className="note">
+        Best method per column in bold (references are not ranked): on the forget sets, the farther from the ground truth the better (higher FID, lower
+        cosine, PSNR and SSIM); on the retain set, the closer; IS is ranked on the retain set only.
+      </p>
+      <p className="note">FID, IS and cosine use the features of the studio's own MNIST classifier: domain-network scores, not Inception FID or CLIP.</p>
+    </>
+  );
+}
+
+function formatSeconds(seconds: number | undefined): string {
+  return seconds === undefined || !Number.isFinite(seconds) ? '—' : `${seconds.toFixed(1)} s`;
+}
+
+function AuditSection({ result, selected }: { result: ComparisonResult; selected: ComparedModel }) {
+  const selectComparedModel = useStudio((s) => s.selectComparedModel);
+  const selectId = useId();
+  const seconds = (method: ComparedModel) => result.costs.find((c) => c.method === method)?.seconds;
+  const shown = result.audit.find((a) => a.method === selected) ?? result.audit[0];
+
+  return (
+    <div className="audit">
+      <h3>Membership audit and cost</h3>
+      <table className="audit-table" data-testid="audit-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">AUC</th>
+            <th scope="col">Seconds</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.audit.map((a) => (
+            <tr key={a.method} className={a.method === shown.method ? 'selected' : undefined} onClick={() => selectComparedModel(a.method)}>
+              <th scope="row">{modelTitle(a.method)}</th>
+              <td data-testid={`audit-${a.method}-auc`} data-value={a.auc}>
+                {a.auc.toFixed(3)}
+              </td>
+              <td data-testid={`cost-${a.method}`}>
+                {a.method === 'retrained' ? `${formatSeconds(seconds(a.method))} training` : formatSeconds(seconds(a.method))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="note">
+        AUC of telling forget-set training images from never-seen images of the same classes by their reconstruction loss (0.5: no better than chance).
+        The retrained model is the reference the audit should approach.
+      </p>
+      <p className="note">
+        Seconds: each method's unlearning steps on this backend. The retrained reference's training time comes from its card: the cost unlearning must
+        beat.
+      </p>
+      <label htmlFor={selectId} className="audit-select">
+        Loss histogram of
+        <select id={selectId} value={shown.method} onChange={(e) => selectComparedModel(e.target.value as ComparedModel)}>
+          {result.audit.map((a) => (
+            <option key={a.method} value={a.method}>
+              {modelTitle(a.method)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <AuditHistogram audit={shown} />
+    </div>
+  );
+}
+
+function AuditHistogram({ audit }: { audit: AuditSummary }) {
+  const { min, max, members, nonMembers } = audit.histogram;
+  const width = (max - min) / members.length;
+  const bins = members.map((count, i) => ({ loss: (min + (i + 0.5) * width).toPrecision(2), members: count, nonMembers: nonMembers[i] }));
+  return (
+    <div className="audit-histogram" data-testid="audit-histogram" data-method={audit.method}>
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={bins} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} barGap={0}>
+          <CartesianGrid stroke="#e5e7eb" vertical={false} />
+          <XAxis dataKey="loss" fontSize={11} label={{ value: 'per-image reconstruction loss (MSE)', position: 'insideBottom', offset: -2, fontSize: 11 }} height={36} />
+          <YAxis allowDecimals={false} width={36} fontSize={11} />
+          <Tooltip labelFormatter={(loss) => `loss ≈ ${loss}`} />
+          <Legend verticalAlign="top" height={24} />
+          <Bar dataKey="members" name="members (forget set)" fill="#dc2626" isAnimationActive={false} />
+          <Bar dataKey="nonMembers" name="non-members (never seen)" fill="#6b7280" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

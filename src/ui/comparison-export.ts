@@ -1,0 +1,48 @@
+import type { ComparisonResult } from '../state/studio-store';
+
+/** The features FID, IS and cosine are computed in (the worker loads it from models/). */
+const CLASSIFIER_ID = 'mnist-classifier';
+
+function csvCell(value: string | number): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** One line per model and set, the audit's AUC and the cost repeated on each of a model's lines. */
+export function comparisonCsv({ rows, audit, costs }: ComparisonResult): string {
+  const header = ['method', 'set', 'images', 'fid', 'is', 'cosine', 'psnr_hole', 'ssim_hole', 'membership_auc', 'seconds'];
+  const lines = rows.map((r) => [
+    r.method,
+    r.set,
+    r.images,
+    r.fid,
+    r.is,
+    r.cosine,
+    r.psnr,
+    r.ssim,
+    audit.find((a) => a.method === r.method)?.auc ?? NaN,
+    costs.find((c) => c.method === r.method)?.seconds ?? NaN,
+  ]);
+  return [header, ...lines].map((line) => line.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+/** The same shape as `npm run evaluate -- --json`, so results from the studio and the CLI line up. */
+export function comparisonJson(result: ComparisonResult): string {
+  const { modelId, forgetClasses, settings, evalImages, rows, audit, costs } = result;
+  return JSON.stringify({ model: modelId, forgetClasses, settings, evalImages, classifier: CLASSIFIER_ID, rows, audit, costs }, null, 2) + '\n';
+}
+
+export function comparisonFileName(result: ComparisonResult, extension: 'csv' | 'json'): string {
+  return `comparison-${result.modelId}-forget-${result.forgetClasses.join('-')}.${extension}`;
+}
+
+/** Saves text as a file through a temporary object URL and an <a download>. */
+export function downloadText(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The click starts the download synchronously; the URL is not needed after it.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
