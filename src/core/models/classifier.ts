@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, type ImageSet } from '../data/image-set';
-import type { ReadFile, WriteFile } from './io';
+import { seededInitializer, stridedConvStack } from './layers';
+import { loadLayers, readCard, saveLayers, writeCard, type ReadFile, type WriteFile } from './io';
 
 /**
  * A small MNIST CNN whose penultimate layer is the embedding in which the studio computes the
@@ -48,40 +49,21 @@ export interface ClassifierCard {
   evaluation?: { testImages: number; testAccuracy: number };
 }
 
-const MODEL_FILE = 'classifier.json';
-const WEIGHTS_FILE = 'classifier.weights.bin';
-const CARD_FILE = 'card.json';
+const MODEL_NAME = 'classifier';
 
-/** Seeded (tfjs reads seed 0 as "unseeded", hence +1) so that training repeats exactly. */
-function initializer(seed: number) {
-  return tf.initializers.glorotUniform({ seed: seed + 1 });
-}
 
 /** One model with two outputs, [embedding, logits], so a single pass serves both views. */
 export function buildClassifier(config: ClassifierConfig): tf.LayersModel {
   const input = tf.input({ shape: [config.height, config.width, config.channels] });
-  let x: tf.SymbolicTensor = input;
-  config.widths.forEach((filters, i) => {
-    x = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: 3,
-        strides: i === 0 ? 1 : 2,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: initializer(config.seed * 100 + i),
-        name: `cls_conv${i}`,
-      })
-      .apply(x) as tf.SymbolicTensor;
-  });
+  let x = stridedConvStack(input, config.widths, config.seed * 100, 'cls_conv');
   // Flatten rather than global pooling: where a stroke is matters for telling digits apart.
   x = tf.layers.flatten({ name: 'cls_flatten' }).apply(x) as tf.SymbolicTensor;
   const embedding = tf.layers
-    .dense({ units: config.embedding, activation: 'relu', kernelInitializer: initializer(config.seed * 100 + 10), name: 'cls_embedding' })
+    .dense({ units: config.embedding, activation: 'relu', kernelInitializer: seededInitializer(config.seed * 100 + 10), name: 'cls_embedding' })
     .apply(x) as tf.SymbolicTensor;
   // Logits, not softmax: training uses the numerically stable softmax cross-entropy on them.
   const logits = tf.layers
-    .dense({ units: config.classes, kernelInitializer: initializer(config.seed * 100 + 11), name: 'cls_logits' })
+    .dense({ units: config.classes, kernelInitializer: seededInitializer(config.seed * 100 + 11), name: 'cls_logits' })
     .apply(embedding) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [embedding, logits], name: 'classifier' });
 }
@@ -153,41 +135,14 @@ export function accuracy(probabilities: ArrayLike<number>, labels: ArrayLike<num
   return correct / labels.length;
 }
 
-/** Same layout as the inpainting models (src/core/models/io.ts): tfjs layers JSON + weights + card. */
+/** Same layout as the inpainting models (./io.ts): `classifier.json` + weights + `card.json`. */
 export async function saveClassifier(classifier: Classifier, write: WriteFile): Promise<void> {
-  const text = new TextEncoder();
-  await classifier.model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const json = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
-      };
-      await write(MODEL_FILE, text.encode(JSON.stringify(json)));
-      await write(WEIGHTS_FILE, new Uint8Array(artifacts.weightData as ArrayBuffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  await write(CARD_FILE, text.encode(JSON.stringify(classifier.card, null, 2) + '\n'));
+  await saveLayers(classifier.model, MODEL_NAME, write);
+  await writeCard(classifier.card, write);
 }
 
 export async function loadClassifier(read: ReadFile): Promise<Classifier> {
-  const card = JSON.parse(new TextDecoder().decode(await read(CARD_FILE))) as ClassifierCard;
+  const card = await readCard<ClassifierCard>(read);
   if (card.family !== 'mnist-classifier') throw new Error(`unknown classifier family "${card.family}"`);
-  const json = JSON.parse(new TextDecoder().decode(await read(MODEL_FILE)));
-  const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
-  if (json.format !== 'layers-model' || !Array.isArray(manifest) || manifest.length !== 1) {
-    throw new Error(`${MODEL_FILE} is not a tfjs layers model written by the studio`);
-  }
-  const weights = await read(manifest[0].paths[0]);
-  const weightSpecs = manifest[0].weights;
-  const expectedBytes = weightSpecs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
-  if (weights.byteLength !== expectedBytes) {
-    throw new Error(`classifier weights hold ${weights.byteLength} bytes, the manifest needs ${expectedBytes}`);
-  }
-  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: buffer }));
-  return new Classifier(card, model);
+  return new Classifier(card, await loadLayers(read, MODEL_NAME));
 }

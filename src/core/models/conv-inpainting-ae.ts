@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { seededInitializer, stridedConvStack } from './layers';
 import type { I2IModel, ModelCard } from './types';
 
 export interface ConvInpaintingConfig {
@@ -23,10 +24,6 @@ export const DEFAULT_CONV_INPAINTING: ConvInpaintingConfig = {
   seed: 1,
 };
 
-/** Seeded so that a pretraining run is repeatable and identical on every backend (tfjs reads seed 0 as "unseeded"). */
-function initializer(seed: number) {
-  return tf.initializers.glorotUniform({ seed: seed + 1 });
-}
 
 /**
  * Encoder: strided convs, then a dense bottleneck over the whole feature map. The dense layer
@@ -35,26 +32,13 @@ function initializer(seed: number) {
  */
 export function buildEncoder(config: ConvInpaintingConfig): tf.LayersModel {
   const input = tf.input({ shape: [config.height, config.width, config.channels + 1] });
-  let x: tf.SymbolicTensor = input;
-  config.widths.forEach((filters, i) => {
-    x = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: 3,
-        strides: i === 0 ? 1 : 2,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: initializer(config.seed * 100 + i),
-        name: `enc_conv${i}`,
-      })
-      .apply(x) as tf.SymbolicTensor;
-  });
+  let x = stridedConvStack(input, config.widths, config.seed * 100, 'enc_conv');
   x = tf.layers
-    .conv2d({ filters: config.projection, kernelSize: 1, activation: 'relu', kernelInitializer: initializer(config.seed * 100 + 10), name: 'enc_project' })
+    .conv2d({ filters: config.projection, kernelSize: 1, activation: 'relu', kernelInitializer: seededInitializer(config.seed * 100 + 10), name: 'enc_project' })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten({ name: 'enc_flatten' }).apply(x) as tf.SymbolicTensor;
   const latent = tf.layers
-    .dense({ units: config.latent, kernelInitializer: initializer(config.seed * 100 + 11), name: 'enc_latent' })
+    .dense({ units: config.latent, kernelInitializer: seededInitializer(config.seed * 100 + 11), name: 'enc_latent' })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: latent, name: 'encoder' });
 }
@@ -69,7 +53,7 @@ export function buildDecoder(config: ConvInpaintingConfig): tf.LayersModel {
   }
   const input = tf.input({ shape: [config.latent] });
   let x = tf.layers
-    .dense({ units: gridH * gridW * config.projection, activation: 'relu', kernelInitializer: initializer(config.seed * 100 + 20), name: 'dec_dense' })
+    .dense({ units: gridH * gridW * config.projection, activation: 'relu', kernelInitializer: seededInitializer(config.seed * 100 + 20), name: 'dec_dense' })
     .apply(input) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [gridH, gridW, config.projection], name: 'dec_reshape' }).apply(x) as tf.SymbolicTensor;
   const upWidths = config.widths.slice(0, -1).reverse();
@@ -81,13 +65,13 @@ export function buildDecoder(config: ConvInpaintingConfig): tf.LayersModel {
         strides: 2,
         padding: 'same',
         activation: 'relu',
-        kernelInitializer: initializer(config.seed * 100 + 30 + i),
+        kernelInitializer: seededInitializer(config.seed * 100 + 30 + i),
         name: `dec_up${i}`,
       })
       .apply(x) as tf.SymbolicTensor;
   });
   const output = tf.layers
-    .conv2d({ filters: config.channels, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: initializer(config.seed * 100 + 40), name: 'dec_out' })
+    .conv2d({ filters: config.channels, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: seededInitializer(config.seed * 100 + 40), name: 'dec_out' })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'decoder' });
 }

@@ -8,49 +8,59 @@ export type WriteFile = (name: string, bytes: Uint8Array) => Promise<void>;
 
 const PARTS = ['encoder', 'decoder'] as const;
 
-/** Saves in the standard tfjs layers format: `<part>.json` + `<part>.weights.bin`, plus `card.json`. */
-export async function saveModel(model: I2IModel, write: WriteFile): Promise<void> {
-  const text = new TextEncoder();
-  for (const part of PARTS) {
-    await model[part].save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const weightsName = `${part}.weights.bin`;
-        const json = {
-          format: 'layers-model',
-          generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-          convertedBy: null,
-          modelTopology: artifacts.modelTopology,
-          weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs }],
-        };
-        await write(`${part}.json`, text.encode(JSON.stringify(json)));
-        const data = artifacts.weightData as ArrayBuffer;
-        await write(weightsName, new Uint8Array(data));
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-  }
-  await write('card.json', text.encode(JSON.stringify(model.card, null, 2) + '\n'));
+/** Writes one layers model in the standard tfjs format: `<name>.json` + `<name>.weights.bin`. */
+export async function saveLayers(model: tf.LayersModel, name: string, write: WriteFile): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightsName = `${name}.weights.bin`;
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs }],
+      };
+      await write(`${name}.json`, new TextEncoder().encode(JSON.stringify(json)));
+      await write(weightsName, new Uint8Array(artifacts.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
 }
 
-async function loadPart(read: ReadFile, part: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(new TextDecoder().decode(await read(`${part}.json`)));
+/** Reads what saveLayers wrote, refusing anything else before it runs (wrong format, weights that do not fit). */
+export async function loadLayers(read: ReadFile, name: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(new TextDecoder().decode(await read(`${name}.json`)));
   const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
   if (json.format !== 'layers-model' || !Array.isArray(manifest) || manifest.length !== 1) {
-    throw new Error(`${part}.json is not a tfjs layers model written by the studio`);
+    throw new Error(`${name}.json is not a tfjs layers model written by the studio`);
   }
   const weights = await read(manifest[0].paths[0]);
   const weightSpecs = manifest[0].weights;
   const expectedBytes = weightSpecs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
   if (weights.byteLength !== expectedBytes) {
-    throw new Error(`${part} weights hold ${weights.byteLength} bytes, the manifest needs ${expectedBytes}`);
+    throw new Error(`${name} weights hold ${weights.byteLength} bytes, the manifest needs ${expectedBytes}`);
   }
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: buffer }));
 }
 
+export async function writeCard(card: object, write: WriteFile): Promise<void> {
+  await write('card.json', new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'));
+}
+
+export async function readCard<T>(read: ReadFile): Promise<T> {
+  return JSON.parse(new TextDecoder().decode(await read('card.json'))) as T;
+}
+
+/** An I2I model: `encoder` and `decoder` in the tfjs layers format, plus `card.json`. */
+export async function saveModel(model: I2IModel, write: WriteFile): Promise<void> {
+  for (const part of PARTS) await saveLayers(model[part], part, write);
+  await writeCard(model.card, write);
+}
+
 export async function loadModel(read: ReadFile): Promise<I2IModel> {
-  const card = JSON.parse(new TextDecoder().decode(await read('card.json'))) as ModelCard;
+  const card = await readCard<ModelCard>(read);
   if (card.family !== 'conv-inpainting-ae') throw new Error(`unknown model family "${card.family}"`);
-  const [encoder, decoder] = await Promise.all(PARTS.map((part) => loadPart(read, part)));
+  const [encoder, decoder] = await Promise.all(PARTS.map((part) => loadLayers(read, part)));
   return new ConvInpaintingModel(card, encoder, decoder);
 }
