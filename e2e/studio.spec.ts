@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { collectErrors, inkedFraction } from './console';
 
 test('unlearns digit 7 live on WebGPU: chart, grid, metrics, pause, resume, stop', async ({ page }) => {
@@ -73,6 +74,12 @@ test('the wasm backend trains in the browser when asked for', async ({ page }) =
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 120_000 });
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(4);
+  // The grid exports as one PNG.
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('recon-export-png').click()]);
+  expect(png.suggestedFilename()).toBe('reconstructions-step-4.png');
+  const bytes = readFileSync((await png.path())!);
+  expect([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join('')).toBe('PNG');
+  expect(bytes.length).toBeGreaterThan(2000);
   expect(errors).toEqual([]);
 });
 
@@ -103,5 +110,9 @@ test('bad settings and an empty forget set get a clear message and lose nothing'
   // The model and data stay loaded: picking a class again makes the studio ready to run.
   await page.getByTestId('class-forget-3').click();
   await expect(page.getByTestId('forget-count')).toContainText(/\d/);
+  // Fewer retain classes than all that are kept make a proxy retain set, and the studio says so.
+  await expect(page.getByTestId('proxy-retain')).toHaveCount(0);
+  await page.getByTestId('class-retain-0').click();
+  await expect(page.getByTestId('proxy-retain')).toBeVisible();
   await expect(page.getByTestId('start-button')).toBeEnabled();
 });

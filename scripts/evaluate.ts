@@ -3,7 +3,7 @@
  * classes from the same original model and is judged, with the original and a model retrained
  * from scratch without the forget classes, on FID / IS / cosine (domain-classifier features),
  * hole PSNR / SSIM, and a membership-inference audit.
- *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE
+ *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE [--proxy-retain 0,1,2]
  */
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,7 @@ import { loadMnist } from './node/mnist';
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
   forget: '7',
+  proxyRetain: '',
   methods: 'all',
   steps: DEFAULT_UNLEARN.steps,
   alpha: DEFAULT_UNLEARN.alpha,
@@ -77,13 +78,13 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
 
 const retrained = await retrainedReference();
 const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed };
-const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, methods, settings, evalImages: options.evalImages }, console.log);
+const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined, methods, settings, evalImages: options.evalImages }, console.log);
 
 const round = (x: number) => Number(x.toPrecision(5));
 const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
 const histograms = auditHistograms(comparison.audit);
 const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
-const result = { model: options.model, forgetClasses, settings, evalImages: options.evalImages, classifier: options.classifier, rows, audit, costs: comparison.costs };
+const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: options.classifier, rows, audit, costs: comparison.costs };
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 const markdown = toMarkdown(comparison);
 if (options.md) await writeFile(options.md, markdown);

@@ -9,7 +9,7 @@ export interface PixelBox {
 }
 
 /** One NHWC image of the stack (values in [0, 1], 1 or 3 channels) as RGBA. */
-function toImageData(stack: ImageStack, index: number): ImageData {
+export function toImageData(stack: ImageStack, index: number): ImageData {
   const { width, height, channels, pixels } = stack;
   const image = new ImageData(width, height);
   const offset = index * width * height * channels;

@@ -18,6 +18,9 @@ export function ImageSetsPanel() {
   );
   const { toggleForgetClass, toggleRetainClass } = useStudio.getState();
   const locked = isRunActive(runPhase);
+  // Metrics judge every class not forgotten; fewer retain classes than that make the retain set a proxy.
+  const kept = dataset ? dataset.classNames.map((_, c) => c).filter((c) => !forgetClasses.includes(c)) : [];
+  const proxy = retainClasses.length > 0 && retainClasses.length < kept.length;
 
   return (
     <section className="panel image-sets" aria-labelledby="image-sets-title">
@@ -66,8 +69,13 @@ export function ImageSetsPanel() {
             Forget: {total(dataset.trainCounts, forgetClasses)} train / {total(dataset.testCounts, forgetClasses)} held-out
           </p>
           <p className="counts" data-testid="retain-count">
-            Retain: {total(dataset.trainCounts, retainClasses)} train / {total(dataset.testCounts, retainClasses)} held-out
+            Retain: {total(dataset.trainCounts, retainClasses)} train / {total(dataset.testCounts, kept)} held-out
           </p>
+          {proxy && (
+            <p className="hint" data-testid="proxy-retain">
+              proxy retain set: the retain term trains on the classes picked above, the retain metrics cover every class not forgotten
+            </p>
+          )}
           {forgetClasses.length === 0 && <p className="hint">pick at least one class to forget</p>}
           {retainClasses.length === 0 && <p className="hint">keep at least one class in the retain set</p>}
         </>

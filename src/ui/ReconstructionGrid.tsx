@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
 import { holeBounds, type ImageStack, type ReconstructionGrid as Grid } from '../worker/protocol';
+import { download } from './download';
+import { gridPng } from './grid-png';
 import { ImageCanvas, type PixelBox } from './ImageCanvas';
 
 type SetName = keyof Grid;
@@ -45,6 +47,16 @@ export function ReconstructionGrid() {
         <h2 id="recon-title">Reconstructions</h2>
         {grid && <span className="muted">step {gridStep}</span>}
         {runPhase === 'running' && <span className="live">live</span>}
+        {grid && (
+          <button
+            type="button"
+            className="small export"
+            data-testid="recon-export-png"
+            onClick={() => void gridPng(grid, gridStep).then((png) => download(`reconstructions-step-${gridStep}.png`, png))}
+          >
+            Export PNG
+          </button>
+        )}
       </div>
       {!grid ? (
         <p className="empty">Press Start to compare the original and unlearned model on held-out images</p>

@@ -1,4 +1,5 @@
 import type { ComparisonResult } from '../state/studio-store';
+import { download } from './download';
 
 /** The features FID, IS and cosine are computed in (the worker loads it from models/). */
 const CLASSIFIER_ID = 'mnist-classifier';
@@ -36,13 +37,6 @@ export function comparisonFileName(result: ComparisonResult, extension: 'csv' | 
   return `comparison-${result.modelId}-forget-${result.forgetClasses.join('-')}.${extension}`;
 }
 
-/** Saves text as a file through a temporary object URL and an <a download>. */
 export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  // The click starts the download synchronously; the URL is not needed after it.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  download(fileName, new Blob([text], { type }));
 }

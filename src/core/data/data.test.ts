@@ -40,6 +40,12 @@ describe('class splits', () => {
     expect(Array.from(split.forgetTrain.pixels)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   });
 
+  test('a proxy retain set trains on its classes but is judged on every class not forgotten', () => {
+    const split = splitByClass(train, test_, [1], [2]);
+    expect(Array.from(split.retainTrain.labels)).toEqual([2, 2]);
+    expect(Array.from(split.retainTest.labels)).toEqual([2, 0]);
+  });
+
   test('a class in both sets, an empty forget set and an empty split are refused', () => {
     expect(() => splitByClass(train, test_, [1], [1, 2])).toThrow(/both the forget and the retain set/);
     expect(() => splitByClass(train, test_, [])).toThrow(/at least one class/);

@@ -1,6 +1,11 @@
 import { filterByLabel, type ImageSet } from './image-set';
 
-/** Class-wise forgetting, as in the paper: train images of the forget classes vs the rest, and held-out test images of both. */
+/**
+ * Class-wise forgetting, as in the paper: train images of the forget classes vs the retain
+ * classes, and held-out test images. The retain classes may be a proxy (fewer classes than all
+ * that are not forgotten, as the paper's proxy retain sets); `retainTest` always covers every
+ * class not forgotten, so a proxy is judged on everything the model must keep.
+ */
 export interface ClassSplit {
   forgetTrain: ImageSet;
   retainTrain: ImageSet;
@@ -18,7 +23,7 @@ export function splitByClass(train: ImageSet, test: ImageSet, forgetClasses: num
     forgetTrain: filterByLabel(train, (l) => forget.has(l)),
     retainTrain: filterByLabel(train, (l) => retain.has(l)),
     forgetTest: filterByLabel(test, (l) => forget.has(l)),
-    retainTest: filterByLabel(test, (l) => retain.has(l)),
+    retainTest: filterByLabel(test, (l) => !forget.has(l)),
   };
   for (const [name, set] of Object.entries(split)) {
     if (set.count === 0) throw new Error(`the ${name.replace(/([A-Z])/g, ' $1').toLowerCase()} set is empty`);

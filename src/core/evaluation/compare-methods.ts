@@ -71,6 +71,8 @@ async function judge(
 
 export interface ComparisonPlan {
   forgetClasses: number[];
+  /** The retain term's classes when they are a proxy (default: every class not forgotten); metrics still cover every class not forgotten. */
+  retainClasses?: number[];
   methods: MethodId[];
   /** Shared by every method; `method` is replaced per run. */
   settings: UnlearnSettings;
@@ -109,7 +111,9 @@ export async function compareMethods(
 ): Promise<Comparison> {
   const sets = evaluationSets(data, plan.forgetClasses, plan.evalImages);
   const forgetTrain = filterByLabel(data.train, (l) => plan.forgetClasses.includes(l));
-  const retainTrain = retrainingSet(data.train, plan.forgetClasses);
+  const retainTrain = plan.retainClasses
+    ? filterByLabel(data.train, (l) => plan.retainClasses!.includes(l) && !plan.forgetClasses.includes(l))
+    : retrainingSet(data.train, plan.forgetClasses);
   const comparison: Comparison = { rows: [], audit: [], costs: retrained ? [{ method: 'retrained', seconds: retrained.seconds }] : [] };
   const add = (judged: { rows: EvaluationRow[]; audit: AuditRow }) => {
     comparison.rows.push(...judged.rows);
