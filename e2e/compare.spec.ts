@@ -35,6 +35,17 @@ test('compares every method with the original and the retrained reference: table
   }
   await expect(page.getByTestId('audit-histogram').locator('.recharts-bar-rectangle').first()).toBeAttached();
 
+  const scatter = page.getByTestId('projection-scatter');
+  await expect(scatter).toBeVisible();
+  const points = Number(await scatter.getAttribute('data-points'));
+  expect(points).toBeGreaterThan(0);
+  await expect(scatter.locator('.recharts-symbols').first()).toBeAttached();
+  // Every model shows the same images: another model moves the points, not their count.
+  await page.getByTestId('projection-select').selectOption('original');
+  await expect(scatter).toHaveAttribute('data-method', 'original');
+  await expect(scatter).toHaveAttribute('data-points', String(points));
+  await expect(scatter).toBeVisible();
+
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-csv').click()]);
   const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
   expect(csv).toHaveLength(1 + MODELS.length * SETS.length);

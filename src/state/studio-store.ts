@@ -9,6 +9,7 @@ import {
   type BenchmarkResult,
   type BuiltInModel,
   type ComparedModel,
+  type ComparedProjection,
   type EvaluationRow,
   type MethodCost,
   type BackendAttempt,
@@ -52,13 +53,14 @@ export interface ComparisonResult {
   rows: EvaluationRow[];
   audit: AuditSummary[];
   costs: MethodCost[];
+  projection?: ComparedProjection[];
 }
 
 export interface ComparisonState {
   phase: ComparisonPhase;
   progress?: Pick<CompareProgressEvent, 'progress' | 'position' | 'models'>;
   result?: ComparisonResult;
-  /** The model whose membership-audit histogram is shown. */
+  /** The model whose membership-audit histogram and projection scatter are shown. */
   selected: ComparedModel;
 }
 
@@ -320,7 +322,7 @@ export const useStudio = create<StudioState>()((set, get) => {
                 : {
                     ...IDLE_COMPARISON,
                     phase: 'finished',
-                    result: { modelId, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs },
+                    result: { modelId, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs, projection: answer.projection },
                     selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
                   },
           });

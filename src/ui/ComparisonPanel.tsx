@@ -13,6 +13,7 @@ import {
   type MetricColumn,
 } from '../worker/protocol';
 import { comparisonCsv, comparisonFileName, comparisonJson, downloadText } from './comparison-export';
+import { ProjectionScatter } from './ProjectionScatter';
 
 /** A record so the compiler checks that every evaluation set has a title; its order is the table's. */
 const SET_TITLES: Record<EvaluationSet, string> = {
@@ -40,8 +41,14 @@ function progressText({ phase, progress }: ComparisonState): string {
 }
 
 export function ComparisonPanel() {
-  const { comparison, ready, compare, cancelCompare } = useStudio(
-    useShallow((s) => ({ comparison: s.comparison, ready: s.phase === 'ready', compare: s.compare, cancelCompare: s.cancelCompare })),
+  const { comparison, ready, compare, cancelCompare, selectComparedModel } = useStudio(
+    useShallow((s) => ({
+      comparison: s.comparison,
+      ready: s.phase === 'ready',
+      compare: s.compare,
+      cancelCompare: s.cancelCompare,
+      selectComparedModel: s.selectComparedModel,
+    })),
   );
   const running = isComparing(comparison.phase);
   const { result } = comparison;
@@ -86,6 +93,9 @@ export function ComparisonPanel() {
         <>
           <ComparisonTable result={result} />
           <AuditSection result={result} selected={comparison.selected} />
+          {result.projection && (
+            <ProjectionScatter projection={result.projection} selected={comparison.selected} title={modelTitle} onSelect={selectComparedModel} />
+          )}
         </>
       )}
     </section>

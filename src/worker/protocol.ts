@@ -9,9 +9,10 @@ import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
 import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
 import type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost } from '../core/evaluation/compare-methods';
+import type { ModelProjection, Point2d } from '../core/evaluation/projection';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
-export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost };
+export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost, Point2d };
 export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 // ranking.ts is tfjs-free; compare-methods.ts is not, so only its types cross to the UI.
 export { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type MetricColumn } from '../core/evaluation/ranking';
@@ -82,6 +83,9 @@ export interface LossHistogram {
   nonMembers: number[];
 }
 
+/** One model's 2-D UMAP scatter of output and ground-truth embeddings, in axes shared by every model. */
+export type ComparedProjection = ModelProjection<ComparedModel>;
+
 export interface AuditSummary {
   method: ComparedModel;
   /** Membership-inference AUC, forget-set images vs never-seen images of the forget classes. */
@@ -130,7 +134,7 @@ export type WorkerEvent =
    */
   | { type: 'compareProgress'; compareId: number; progress: ComparisonProgress; position: number; models: number }
   /** Without a shipped retrained reference, `rows`, `audit` and `costs` have no retrained entries. */
-  | { type: 'compareResult'; requestId: number; rows: EvaluationRow[]; audit: AuditSummary[]; costs: MethodCost[] }
+  | { type: 'compareResult'; requestId: number; rows: EvaluationRow[]; audit: AuditSummary[]; costs: MethodCost[]; projection?: ComparedProjection[] }
   | { type: 'compareCancelled'; requestId: number }
   | { type: 'ack'; requestId: number }
   | { type: 'error'; requestId?: number; runId?: number; message: string };

@@ -185,7 +185,7 @@ async function compare(request: Extract<WorkerRequest, { type: 'compare' }>): Pr
       retrained && { model: retrained, seconds: retrained.card.training?.seconds ?? NaN },
       loaded.dataset,
       classifier,
-      { forgetClasses: request.forgetClasses, methods: [...METHOD_IDS], settings: request.settings, evalImages: request.evalImages },
+      { forgetClasses: request.forgetClasses, methods: [...METHOD_IDS], settings: request.settings, evalImages: request.evalImages, projection: true },
       undefined,
       async (progress) => {
         const position = order.indexOf(progress.method) + 1;
@@ -202,6 +202,7 @@ async function compare(request: Extract<WorkerRequest, { type: 'compare' }>): Pr
       rows: comparison.rows,
       audit: comparison.audit.map((a, i) => ({ method: a.method, auc: a.auc, histogram: histograms[i] })),
       costs: comparison.costs,
+      projection: comparison.projection,
     });
   } catch (error) {
     if (!current.cancelled) throw error;

@@ -6,6 +6,7 @@ import type { UnlearnSettings } from '../unlearning/settings';
 import { Unlearner } from '../unlearning/unlearner';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
+import { embedImages, projectModels, projectionSets, type ModelProjection, type OutputEmbeddings } from './projection';
 
 /**
  * The sets every method is judged on:
@@ -77,6 +78,8 @@ export interface ComparisonPlan {
   /** Shared by every method; `method` is replaced per run. */
   settings: UnlearnSettings;
   evalImages: number;
+  /** Also place every model's outputs and the truths in one 2-D UMAP (the paper's figure); off by default: it costs time the CLI need not spend. */
+  projection?: boolean;
 }
 
 /** Where a comparison is: judging a model, or step `step` of `steps` of a method's unlearning. */
@@ -91,6 +94,8 @@ export interface Comparison {
   rows: EvaluationRow[];
   audit: AuditRow[];
   costs: MethodCost[];
+  /** With `plan.projection`: one scatter per model, in the order judged. */
+  projection?: ModelProjection<MethodId | Reference>[];
 }
 
 /**
@@ -119,12 +124,20 @@ export async function compareMethods(
     comparison.rows.push(...judged.rows);
     comparison.audit.push(judged.audit);
   };
+  const projected = plan.projection ? projectionSets(sets.forget, sets.retain) : undefined;
+  const outputs: OutputEmbeddings<MethodId | Reference>[] = [];
+  // Outputs are embedded while each model exists: a method's unlearned weights are gone once its run is undone.
+  const collect = async (method: MethodId | Reference, model: I2IModel) => {
+    if (projected) outputs.push({ method, forget: await embedImages(classifier, projected.forget, model), retain: await embedImages(classifier, projected.retain, model) });
+  };
   const judging = (method: MethodId | Reference) => onStep({ method, stage: 'judging', step: 0, steps: plan.settings.steps });
   await judging('original');
   add(await judge('original', original, sets, classifier));
+  await collect('original', original);
   if (retrained) {
     await judging('retrained');
     add(await judge('retrained', retrained.model, sets, classifier));
+    await collect('retrained', retrained.model);
   }
   for (const method of plan.methods) {
     const started = performance.now();
@@ -143,9 +156,14 @@ export async function compareMethods(
       onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
       await judging(method);
       add(await judge(method, original, sets, classifier));
+      await collect(method, original);
     } finally {
       unlearner.dispose();
     }
+  }
+  if (projected) {
+    const truths = { forget: await embedImages(classifier, projected.forget), retain: await embedImages(classifier, projected.retain) };
+    comparison.projection = projectModels(truths, outputs, classifier.card.config.embedding, plan.settings.seed);
   }
   return comparison;
 }
