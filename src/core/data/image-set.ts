@@ -53,3 +53,12 @@ export function batchTensor(set: ImageSet, indices: number[]): tf.Tensor4D {
 export function allIndices(set: ImageSet): number[] {
   return Array.from({ length: set.count }, (_, i) => i);
 }
+
+/** Consecutive batches of indices covering 0..count-1: how whole sets are run through a model in bounded memory. */
+export function indexBatches(count: number, batchSize: number): number[][] {
+  const batches: number[][] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    batches.push(Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i));
+  }
+  return batches;
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, type ImageSet } from '../data/image-set';
+import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { rocAuc } from '../metrics/feature-metrics';
 import type { I2IModel, ModelParts } from '../models/types';
 import { reconstruct } from './reconstruction';
@@ -19,8 +19,8 @@ export interface MembershipAudit {
 /** Per-image mean squared reconstruction error over the whole image: the task loss an attacker can query. */
 export async function reconstructionLosses(model: I2IModel, set: ImageSet, parts: ModelParts = model, batchSize = 250): Promise<Float32Array> {
   const losses = new Float32Array(set.count);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const start = indices[0];
     const perImage = tf.tidy(() => {
       const truth = batchTensor(set, indices);
       return tf.mean(tf.squaredDifference(reconstruct(model, truth, parts), truth), [1, 2, 3]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, type ImageSet } from '../data/image-set';
+import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { frechetDistance, inceptionScore, meanCosineSimilarity, ssimPerImage } from '../metrics/feature-metrics';
 import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
 import type { Classifier } from '../models/classifier';
@@ -29,8 +29,8 @@ export async function outputMetrics(model: I2IModel, set: ImageSet, classifier: 
   const holeMse = new Float32Array(set.count);
   const holeSsim = new Float32Array(set.count);
   const mask = holeMask(model.card.task, set.height, set.width);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const start = indices[0];
     const measured = tf.tidy(() => {
       const truth = batchTensor(set, indices);
       const output = reconstruct(model, truth, parts);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UMAP } from 'umap-js';
-import { batchTensor, take, type ImageSet } from '../data/image-set';
+import { batchTensor, take, indexBatches, type ImageSet } from '../data/image-set';
 import type { Features } from '../metrics/feature-metrics';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts } from '../models/types';
@@ -41,8 +41,8 @@ export interface OutputEmbeddings<M extends string = string> {
 export async function embedImages(classifier: Classifier, set: ImageSet, model?: I2IModel, parts: ModelParts | undefined = model, batchSize = 250): Promise<Float32Array> {
   const dim = classifier.card.config.embedding;
   const out = new Float32Array(set.count * dim);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const start = indices[0];
     const embedded = tf.tidy(() => {
       const images = batchTensor(set, indices);
       return classifier.embed(model ? reconstruct(model, images, parts) : images);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, type ImageSet } from '../data/image-set';
+import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { maskedMsePerImage, summarizeMse, type HoleQuality } from '../metrics/masked';
 import type { I2IModel, ModelParts } from '../models/types';
 import { applyTask, holeMask } from '../tasks/inpainting';
@@ -13,8 +13,8 @@ export function reconstruct(model: I2IModel, images: tf.Tensor4D, parts: ModelPa
 export async function holeQuality(model: I2IModel, set: ImageSet, parts: ModelParts = model, batchSize = 200): Promise<HoleQuality> {
   const perImage = new Float32Array(set.count);
   const mask = holeMask(model.card.task, set.height, set.width);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const start = indices[0];
     const errors = tf.tidy(() => {
       const truth = batchTensor(set, indices);
       return maskedMsePerImage(reconstruct(model, truth, parts), truth, mask);

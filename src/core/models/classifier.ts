@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, type ImageSet } from '../data/image-set';
+import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { seededInitializer, stridedConvStack } from './layers';
 import { loadLayers, readCard, saveLayers, writeCard, type ReadFile, type WriteFile } from './io';
 
@@ -111,8 +111,8 @@ export async function classifySet(classifier: Classifier, set: ImageSet, batchSi
   const { embedding, classes } = classifier.card.config;
   const embeddings = new Float32Array(set.count * embedding);
   const probabilities = new Float32Array(set.count * classes);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const start = indices[0];
     const [features, probs] = tf.tidy(() => {
       const [e, logits] = classifier.forward(batchTensor(set, indices));
       return [e, tf.softmax(logits)];
