@@ -35,35 +35,21 @@ export function SettingsPanel() {
   const updateSettings = useStudio((s) => s.updateSettings);
   const markSettingInvalid = useStudio((s) => s.markSettingInvalid);
   const disabled = isRunActive(runPhase);
-  const noiseId = useId();
-  const methodId = useId();
   const method = METHODS.find((m) => m.id === settings.method);
 
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
       <div className="fields">
-        <div className="field">
-          <label htmlFor={methodId}>method</label>
-          <select
-            id={methodId}
-            data-testid="setting-method"
-            value={settings.method}
-            disabled={disabled}
-            onChange={(e) => updateSettings({ method: e.target.value as UnlearnSettings['method'] })}
-          >
-            {METHODS.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.title}
-              </option>
-            ))}
-          </select>
-          {method && (
-            <span className="help">
-              trains the {method.trains}: {method.description}
-            </span>
-          )}
-        </div>
+        <SelectField
+          label="method"
+          testId="setting-method"
+          value={settings.method}
+          options={METHODS.map((m) => ({ value: m.id, label: m.title }))}
+          disabled={disabled}
+          onChange={(value) => updateSettings({ method: value as UnlearnSettings['method'] })}
+          help={method && `trains the ${method.trains}: ${method.description}`}
+        />
         {FIELDS.map((spec) => (
           <NumberField
             key={spec.key}
@@ -74,24 +60,43 @@ export function SettingsPanel() {
             onValidity={(valid) => markSettingInvalid(spec.key, !valid)}
           />
         ))}
-        <div className="field">
-          <label htmlFor={noiseId}>noise</label>
-          <select
-            id={noiseId}
-            data-testid="setting-noise"
-            value={settings.noise}
-            disabled={disabled}
-            onChange={(e) => updateSettings({ noise: e.target.value as UnlearnSettings['noise'] })}
-          >
-            {NOISES.map((noise) => (
-              <option key={noise} value={noise}>
-                {noise}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="noise"
+          testId="setting-noise"
+          value={settings.noise}
+          options={NOISES.map((noise) => ({ value: noise, label: noise }))}
+          disabled={disabled}
+          onChange={(value) => updateSettings({ noise: value as UnlearnSettings['noise'] })}
+        />
       </div>
     </section>
+  );
+}
+
+interface SelectFieldProps {
+  label: string;
+  testId: string;
+  value: string;
+  options: { value: string; label: string }[];
+  disabled: boolean;
+  onChange(value: string): void;
+  help?: string;
+}
+
+function SelectField({ label, testId, value, options, disabled, onChange, help }: SelectFieldProps) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} data-testid={testId} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {help && <span className="help">{help}</span>}
+    </div>
   );
 }
 
