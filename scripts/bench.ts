@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { benchmarkPretraining, benchmarkUnlearning, type BenchmarkBudget, type BenchmarkResult } from '../src/core/benchmark';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
-import { loadModel } from '../src/core/models/io';
+import { loadModel } from '../src/core/models/families';
 import { useNodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 

@@ -3,7 +3,7 @@
  * classes from the same original model and is judged, with the original and a model retrained
  * from scratch without the forget classes, on FID / IS / cosine (domain-classifier features),
  * hole PSNR / SSIM, and a membership-inference audit.
- *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE [--proxy-retain 0,1,2]
+ *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE [--proxy-retain 0,1,2] [--task ID]
  */
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,21 +12,22 @@ import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison } from 
 import { METRIC_COLUMNS, bestValues, isBest } from '../src/core/evaluation/ranking';
 import { auditHistograms } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
-import { ConvInpaintingModel, configFromCard } from '../src/core/models/conv-inpainting-ae';
-import { loadModel, saveModel } from '../src/core/models/io';
+import { familyOf, loadModel, saveModel } from '../src/core/models/families';
 import type { I2IModel } from '../src/core/models/types';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { METHOD_IDS, type MethodId } from '../src/core/unlearning/methods/catalog';
+import type { TaskId } from '../src/core/tasks/task';
 import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
-import { loadMnist } from './node/mnist';
+import { loadDataset } from './node/datasets';
 
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
   forget: '7',
   proxyRetain: '',
   methods: 'all',
+  task: '',
   steps: DEFAULT_UNLEARN.steps,
   alpha: DEFAULT_UNLEARN.alpha,
   lr: DEFAULT_UNLEARN.learningRate,
@@ -53,7 +54,7 @@ const data = await loadBuiltInDataset(original.card.dataset as BuiltInDatasetId,
 
 /**
  * The retrained reference: shipped for the default forget class (`npm run pretrain -- --exclude 7`),
- * otherwise trained here with the original's recipe on every MNIST training image of the other classes.
+ * otherwise trained here with the original's recipe on every training image of the other classes.
  */
 async function retrainedReference(): Promise<{ model: I2IModel; seconds: number }> {
   const id = `${options.model}-without-${forgetClasses.join('-')}`;
@@ -66,8 +67,8 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
   const steps = options.retrainSteps || original.card.training?.steps || DEFAULT_PRETRAIN.steps;
   console.log(`retraining ${id} from scratch for ${steps} steps (the cost unlearning must beat)…`);
   const card = { ...original.card, id, excludedClasses: forgetClasses, training: undefined, evaluation: undefined };
-  const model = ConvInpaintingModel.create(card, configFromCard(original.card));
-  const trainer = new Pretrainer(model, retrainingSet((await loadMnist()).train, forgetClasses), { ...DEFAULT_PRETRAIN, steps, batchSize: original.card.training?.batchSize ?? DEFAULT_PRETRAIN.batchSize });
+  const model = familyOf(card.family).create(card);
+  const trainer = new Pretrainer(model, retrainingSet((await loadDataset(card.dataset)).train, forgetClasses), { ...DEFAULT_PRETRAIN, steps, batchSize: original.card.training?.batchSize ?? DEFAULT_PRETRAIN.batchSize });
   const started = performance.now();
   while (trainer.completedSteps < steps) await trainer.step();
   trainer.dispose();
@@ -77,7 +78,7 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
 }
 
 const retrained = await retrainedReference();
-const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed };
+const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed, task: (options.task || undefined) as TaskId | undefined };
 const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined, methods, settings, evalImages: options.evalImages }, console.log);
 
 const round = (x: number) => Number(x.toPrecision(5));

@@ -1,13 +1,15 @@
 /**
  * Headless unlearning on the same core as the studio (same data files, same defaults):
- *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --steps N --alpha A --lr LR --batch B]
+ *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B]
+ * `--task` is one of the model's tasks (centre-25, centre-50, outpaint, patches); by default its first.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
-import { loadModel } from '../src/core/models/io';
+import { loadModel } from '../src/core/models/families';
+import { TASK_LABELS, taskId, type TaskId } from '../src/core/tasks/task';
 import { UnlearningRun } from '../src/core/unlearning/run';
 import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
@@ -18,6 +20,7 @@ const options = parseOptions(process.argv.slice(2), {
   forget: '7',
   retain: '',
   method: DEFAULT_UNLEARN.method as string,
+  task: '',
   steps: DEFAULT_UNLEARN.steps,
   alpha: DEFAULT_UNLEARN.alpha,
   lr: DEFAULT_UNLEARN.learningRate,
@@ -46,10 +49,11 @@ const settings = {
   warmupFraction: options.warmup,
   noise: options.noise as NoiseType,
   seed: options.seed,
+  task: (options.task || undefined) as TaskId | undefined,
 };
 const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages });
 const log = (line: string) => options.quiet || console.log(line);
-log(`unlearning ${options.model} with ${settings.method} on ${backend}: forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
+log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
 const original = await run.originalMetrics();
 const curve = [];
@@ -67,6 +71,7 @@ const pick = (q: { psnr: number; mse: number }) => ({ psnr: q.psnr, mse: q.mse }
 const result = {
   model: options.model,
   method: settings.method,
+  task: run.unlearner.task,
   backend,
   settings,
   forgetClasses: classList(options.forget),

@@ -1,4 +1,4 @@
-import { DEFAULT_UNLEARN, METHODS, type BackendName, type UnlearnSettings } from '../worker/protocol';
+import { DEFAULT_UNLEARN, METHODS, TASK_IDS, type BackendName, type TaskId, type UnlearnSettings } from '../worker/protocol';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
 export interface SharedSettings {
@@ -27,6 +27,8 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   if (noise && NOISES.includes(noise)) settings.noise = noise;
   const method = METHODS.find((m) => m.id === params.get('method'));
   if (method) settings.method = method.id;
+  const task = params.get('task') as TaskId | null;
+  if (task && TASK_IDS.includes(task)) settings.task = task;
   const forget = params.get('forget');
   const evalImages = Number(params.get('eval'));
   const backend = params.get('backend') as BackendName | null;
@@ -47,6 +49,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   for (const [param, key] of Object.entries(NUMBER_KEYS)) params.set(param, String(shared.settings[key]));
   params.set('method', shared.settings.method);
   params.set('noise', shared.settings.noise);
+  if (shared.settings.task) params.set('task', shared.settings.task);
   params.set('eval', String(shared.evalImages));
   if (shared.backend) params.set('backend', shared.backend);
   if (shared.wasmThreads) params.set('threads', '1');

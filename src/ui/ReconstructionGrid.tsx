@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
-import { holeBounds, type ImageStack, type ReconstructionGrid as Grid } from '../worker/protocol';
+import { TASKS, centredSquare, type ImageStack, type ReconstructionGrid as Grid, type TaskSpec } from '../worker/protocol';
 import { download } from './download';
 import { gridPng } from './grid-png';
 import { ImageCanvas, type PixelBox } from './ImageCanvas';
@@ -24,8 +24,10 @@ const COLUMNS: { key: Column; title: string }[] = [
 const THUMB_PX = 84;
 const ENLARGED_PX = 224;
 
-function centreHole(holeFraction: number, stack: ImageStack): PixelBox {
-  return holeBounds({ kind: 'centre-hole', holeFraction }, Math.min(stack.height, stack.width));
+/** The square to outline on the input: the hole, or the part outpainting keeps; random patches show for themselves. */
+function taskOutline(task: TaskSpec | undefined, stack: ImageStack): PixelBox | undefined {
+  if (!task || task.kind === 'random-patches') return undefined;
+  return centredSquare(task.kind === 'centre-hole' ? task.holeFraction : task.keepFraction, Math.min(stack.height, stack.width));
 }
 
 interface Selection {
@@ -34,8 +36,8 @@ interface Selection {
 }
 
 export function ReconstructionGrid() {
-  const { grid, gridStep, runPhase, holeFraction } = useStudio(
-    useShallow((s) => ({ grid: s.grid, gridStep: s.gridStep, runPhase: s.run.phase, holeFraction: s.model?.task.holeFraction })),
+  const { grid, gridStep, runPhase, task } = useStudio(
+    useShallow((s) => ({ grid: s.grid, gridStep: s.gridStep, runPhase: s.run.phase, task: s.settings.task ? TASKS[s.settings.task] : s.model?.tasks[0] })),
   );
   const [selected, setSelected] = useState<Selection>();
   // A new run clears the grid; a row picked from the old one no longer exists.
@@ -89,7 +91,7 @@ export function ReconstructionGrid() {
                             stack={grid[name][c.key]}
                             index={row}
                             displayWidth={THUMB_PX}
-                            outline={c.key === 'input' && holeFraction ? centreHole(holeFraction, grid[name].input) : undefined}
+                            outline={c.key === 'input' ? taskOutline(task, grid[name].input) : undefined}
                             testId={`recon-${name}-${c.key}-${row}`}
                             label={`${name} image ${row + 1}, ${c.title}`}
                           />
@@ -108,7 +110,7 @@ export function ReconstructionGrid() {
           grid={grid}
           selection={enlarged}
           title={`${SETS.find((s) => s.name === enlarged.set)!.title} · image ${enlarged.row + 1} · step ${gridStep}`}
-          holeFraction={holeFraction}
+          task={task}
           onClose={() => setSelected(undefined)}
         />
       )}
@@ -120,12 +122,12 @@ interface EnlargedRowProps {
   grid: Grid;
   selection: Selection;
   title: string;
-  holeFraction?: number;
+  task?: TaskSpec;
   onClose(): void;
 }
 
 /** The four images of one row, big; follows the live grid while open. Escape or any click closes it. */
-function EnlargedRow({ grid, selection, title, holeFraction, onClose }: EnlargedRowProps) {
+function EnlargedRow({ grid, selection, title, task, onClose }: EnlargedRowProps) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     document.addEventListener('keydown', onKey);
@@ -144,7 +146,7 @@ function EnlargedRow({ grid, selection, title, holeFraction, onClose }: Enlarged
                 stack={rows[c.key]}
                 index={selection.row}
                 displayWidth={ENLARGED_PX}
-                outline={c.key === 'input' && holeFraction ? centreHole(holeFraction, rows.input) : undefined}
+                outline={c.key === 'input' ? taskOutline(task, rows.input) : undefined}
                 label={`${c.title}, enlarged`}
               />
               <figcaption>{c.title}</figcaption>

@@ -1,10 +1,10 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
-import { METHODS, SETTING_RULES, type UnlearnSettings } from '../worker/protocol';
+import { METHODS, SETTING_RULES, TASK_LABELS, modelTaskIds, type TaskId, type UnlearnSettings } from '../worker/protocol';
 import { isRunActive } from './run-phase';
 
-type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method'>;
+type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
 
 interface FieldSpec {
   key: NumericKey;
@@ -31,11 +31,13 @@ function parse(text: string): number {
 }
 
 export function SettingsPanel() {
-  const { settings, runPhase } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase })));
+  const { settings, runPhase, model } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase, model: s.model })));
   const updateSettings = useStudio((s) => s.updateSettings);
   const markSettingInvalid = useStudio((s) => s.markSettingInvalid);
   const disabled = isRunActive(runPhase);
   const method = METHODS.find((m) => m.id === settings.method);
+  // Only the tasks the loaded model was trained on: a centre-hole model has never seen a patch mask.
+  const tasks = model ? modelTaskIds(model) : [];
 
   return (
     <section className="panel settings" aria-labelledby="settings-title">
@@ -60,6 +62,17 @@ export function SettingsPanel() {
             onValidity={(valid) => markSettingInvalid(spec.key, !valid)}
           />
         ))}
+        {tasks.length > 0 && (
+          <SelectField
+            label="task"
+            testId="setting-task"
+            value={settings.task && tasks.includes(settings.task) ? settings.task : tasks[0]}
+            options={tasks.map((id) => ({ value: id, label: TASK_LABELS[id] }))}
+            disabled={disabled || tasks.length === 1}
+            onChange={(value) => updateSettings({ task: value as TaskId })}
+            help={tasks.length === 1 ? 'the only task this model was trained on' : undefined}
+          />
+        )}
         <SelectField
           label="noise"
           testId="setting-noise"

@@ -16,7 +16,7 @@ export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost, Poin
 export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 // ranking.ts is tfjs-free; compare-methods.ts is not, so only its types cross to the UI.
 export { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type MetricColumn } from '../core/evaluation/ranking';
-export { holeBounds } from '../core/tasks/hole';
+export { TASKS, TASK_IDS, TASK_LABELS, centredSquare, modelTaskIds, type TaskId, type TaskSpec } from '../core/tasks/task';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/image-set';
 import { ConvInpaintingModel, DEFAULT_CONV_INPAINTING, cardArchitecture } from '../models/conv-inpainting-ae';
 import type { ModelCard } from '../models/types';
+import { TASKS } from '../tasks/task';
 import { createRng } from '../random';
 import { DEFAULT_UNLEARN } from '../unlearning/settings';
 import { Unlearner } from '../unlearning/unlearner';
@@ -40,7 +41,7 @@ export async function unlearningFingerprint(): Promise<number[]> {
     height: 28,
     width: 28,
     channels: 1,
-    task: { kind: 'centre-hole', holeFraction: 0.5 },
+    tasks: [TASKS['centre-50']],
     architecture: cardArchitecture(DEFAULT_CONV_INPAINTING),
   };
   const model = ConvInpaintingModel.create(card, DEFAULT_CONV_INPAINTING);

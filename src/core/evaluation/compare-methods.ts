@@ -4,9 +4,10 @@ import type { I2IModel } from '../models/types';
 import type { MethodId } from '../unlearning/methods/catalog';
 import type { UnlearnSettings } from '../unlearning/settings';
 import { Unlearner } from '../unlearning/unlearner';
+import { resolveTask, type TaskSpec } from '../tasks/task';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
-import { embedImages, projectModels, projectionSets, type ModelProjection, type OutputEmbeddings } from './projection';
+import { embedImages, embedOutputs, projectModels, projectionSets, type ModelProjection, type OutputEmbeddings } from './projection';
 
 /**
  * The sets every method is judged on:
@@ -61,12 +62,13 @@ export function evaluationSets(data: EvaluationData, forgetClasses: number[], im
 async function judge(
   method: MethodId | Reference,
   model: I2IModel,
+  task: TaskSpec,
   sets: Record<EvaluationSet, ImageSet>,
   classifier: Classifier,
 ): Promise<{ rows: EvaluationRow[]; audit: AuditRow }> {
   const rows: EvaluationRow[] = [];
-  for (const set of EVALUATION_SETS) rows.push({ method, set, ...(await outputMetrics(model, sets[set], classifier)) });
-  const audit = await membershipAudit(model, sets.forget, sets['forget-unseen']);
+  for (const set of EVALUATION_SETS) rows.push({ method, set, ...(await outputMetrics(model, task, sets[set], classifier)) });
+  const audit = await membershipAudit(model, task, sets.forget, sets['forget-unseen']);
   return { rows, audit: { method, auc: audit.auc, memberLosses: Array.from(audit.memberLosses), nonMemberLosses: Array.from(audit.nonMemberLosses) } };
 }
 
@@ -114,6 +116,8 @@ export async function compareMethods(
   onProgress: (line: string) => void = () => {},
   onStep: (progress: ComparisonProgress) => void | Promise<void> = () => {},
 ): Promise<Comparison> {
+  const task = resolveTask(original.card, plan.settings.task);
+  if (retrained) resolveTask(retrained.model.card, plan.settings.task);
   const sets = evaluationSets(data, plan.forgetClasses, plan.evalImages);
   const forgetTrain = filterByLabel(data.train, (l) => plan.forgetClasses.includes(l));
   const retainTrain = plan.retainClasses
@@ -128,15 +132,17 @@ export async function compareMethods(
   const outputs: OutputEmbeddings<MethodId | Reference>[] = [];
   // Outputs are embedded while each model exists: a method's unlearned weights are gone once its run is undone.
   const collect = async (method: MethodId | Reference, model: I2IModel) => {
-    if (projected) outputs.push({ method, forget: await embedImages(classifier, projected.forget, model), retain: await embedImages(classifier, projected.retain, model) });
+    if (projected) {
+      outputs.push({ method, forget: await embedOutputs(classifier, model, task, projected.forget), retain: await embedOutputs(classifier, model, task, projected.retain) });
+    }
   };
   const judging = (method: MethodId | Reference) => onStep({ method, stage: 'judging', step: 0, steps: plan.settings.steps });
   await judging('original');
-  add(await judge('original', original, sets, classifier));
+  add(await judge('original', original, task, sets, classifier));
   await collect('original', original);
   if (retrained) {
     await judging('retrained');
-    add(await judge('retrained', retrained.model, sets, classifier));
+    add(await judge('retrained', retrained.model, task, sets, classifier));
     await collect('retrained', retrained.model);
   }
   for (const method of plan.methods) {
@@ -155,7 +161,7 @@ export async function compareMethods(
       comparison.costs.push({ method, seconds });
       onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
       await judging(method);
-      add(await judge(method, original, sets, classifier));
+      add(await judge(method, original, task, sets, classifier));
       await collect(method, original);
     } finally {
       unlearner.dispose();

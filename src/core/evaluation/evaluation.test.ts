@@ -3,6 +3,7 @@ import { syntheticImages } from '../backend/parity';
 import { subset, type ImageSet } from '../data/image-set';
 import { smallModel, useBackend } from '../testing/fixtures';
 import { evaluationSets, retrainingSet } from './compare-methods';
+import { TASKS } from '../tasks/task';
 import { auditHistograms, histogram, membershipAudit } from './membership';
 
 beforeAll(() => useBackend('wasm'));
@@ -39,7 +40,7 @@ describe('membership audit', () => {
   test('members indistinguishable from non-members give AUC 0.5', async () => {
     const model = smallModel();
     const images = syntheticImages(16, 28, 3);
-    const audit = await membershipAudit(model, images, images);
+    const audit = await membershipAudit(model, TASKS['centre-50'], images, images);
     expect(audit.auc).toBe(0.5);
     expect(audit.memberLosses.length).toBe(16);
     model.dispose();
@@ -50,7 +51,7 @@ describe('membership audit', () => {
     // Members: blank images, which an untrained sigmoid decoder (outputs ~0.5) misses less than bright blobs.
     const blank: ImageSet = { ...syntheticImages(16, 28, 4), pixels: new Uint8Array(16 * 28 * 28).fill(128) };
     const blobs = syntheticImages(16, 28, 5);
-    expect((await membershipAudit(model, blank, blobs)).auc).toBeGreaterThan(0.9);
+    expect((await membershipAudit(model, TASKS['centre-50'], blank, blobs)).auc).toBeGreaterThan(0.9);
     model.dispose();
   });
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
+import type { ImageSet } from '../data/image-set';
 import { rocAuc } from '../metrics/feature-metrics';
 import type { I2IModel, ModelParts } from '../models/types';
-import { reconstruct } from './reconstruction';
+import type { TaskSpec } from '../tasks/task';
+import { reconstructions } from './reconstruction';
 
 /**
  * A loss-based membership-inference audit: can an attacker who sees only the model's
@@ -17,14 +18,10 @@ export interface MembershipAudit {
 }
 
 /** Per-image mean squared reconstruction error over the whole image: the task loss an attacker can query. */
-export async function reconstructionLosses(model: I2IModel, set: ImageSet, parts: ModelParts = model, batchSize = 250): Promise<Float32Array> {
+export async function reconstructionLosses(model: I2IModel, task: TaskSpec, set: ImageSet, parts: ModelParts = model, batchSize = 250): Promise<Float32Array> {
   const losses = new Float32Array(set.count);
-  for (const indices of indexBatches(set.count, batchSize)) {
-    const start = indices[0];
-    const perImage = tf.tidy(() => {
-      const truth = batchTensor(set, indices);
-      return tf.mean(tf.squaredDifference(reconstruct(model, truth, parts), truth), [1, 2, 3]);
-    });
+  for await (const { start, truth, output } of reconstructions(model, task, set, parts, batchSize)) {
+    const perImage = tf.tidy(() => tf.mean(tf.squaredDifference(output, truth), [1, 2, 3]));
     losses.set(await perImage.data(), start);
     perImage.dispose();
   }
@@ -32,9 +29,9 @@ export async function reconstructionLosses(model: I2IModel, set: ImageSet, parts
 }
 
 /** Members and non-members should be equally many (take the same count of each) for a balanced audit. */
-export async function membershipAudit(model: I2IModel, members: ImageSet, nonMembers: ImageSet, parts: ModelParts = model): Promise<MembershipAudit> {
-  const memberLosses = await reconstructionLosses(model, members, parts);
-  const nonMemberLosses = await reconstructionLosses(model, nonMembers, parts);
+export async function membershipAudit(model: I2IModel, task: TaskSpec, members: ImageSet, nonMembers: ImageSet, parts: ModelParts = model): Promise<MembershipAudit> {
+  const memberLosses = await reconstructionLosses(model, task, members, parts);
+  const nonMemberLosses = await reconstructionLosses(model, task, nonMembers, parts);
   const negate = (values: Float32Array) => Array.from(values, (v) => -v);
   return { auc: rocAuc(negate(memberLosses), negate(nonMemberLosses)), memberLosses, nonMemberLosses };
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
+import type { ImageSet } from '../data/image-set';
 import { frechetDistance, inceptionScore, meanCosineSimilarity, ssimPerImage } from '../metrics/feature-metrics';
 import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts } from '../models/types';
-import { holeMask } from '../tasks/inpainting';
-import { reconstruct } from './reconstruction';
+import type { TaskSpec } from '../tasks/task';
+import { reconstructions } from './reconstruction';
 
 /**
  * The paper's output metrics for one set, comparing each output with its ground truth. FID,
@@ -21,19 +21,15 @@ export interface OutputMetrics {
   images: number;
 }
 
-export async function outputMetrics(model: I2IModel, set: ImageSet, classifier: Classifier, parts: ModelParts = model, batchSize = 250): Promise<OutputMetrics> {
+export async function outputMetrics(model: I2IModel, task: TaskSpec, set: ImageSet, classifier: Classifier, parts: ModelParts = model, batchSize = 250): Promise<OutputMetrics> {
   const { embedding, classes } = classifier.card.config;
   const outputEmbeddings = new Float32Array(set.count * embedding);
   const truthEmbeddings = new Float32Array(set.count * embedding);
   const outputProbabilities = new Float32Array(set.count * classes);
   const holeMse = new Float32Array(set.count);
   const holeSsim = new Float32Array(set.count);
-  const mask = holeMask(model.card.task, set.height, set.width);
-  for (const indices of indexBatches(set.count, batchSize)) {
-    const start = indices[0];
+  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize)) {
     const measured = tf.tidy(() => {
-      const truth = batchTensor(set, indices);
-      const output = reconstruct(model, truth, parts);
       const [outputEmbedding, outputLogits] = classifier.forward(output);
       return [
         outputEmbedding,
@@ -51,7 +47,6 @@ export async function outputMetrics(model: I2IModel, set: ImageSet, classifier: 
     holeSsim.set(s, start);
     tf.dispose(measured);
   }
-  mask.dispose();
   return {
     fid: frechetDistance({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
     is: inceptionScore({ values: outputProbabilities, dim: classes }),

@@ -4,7 +4,8 @@ import { syntheticImages } from '../backend/parity';
 import { Classifier } from '../models/classifier';
 import { createRng } from '../random';
 import { smallModel, useBackend } from '../testing/fixtures';
-import { embedImages, project2d, projectModels } from './projection';
+import { TASKS } from '../tasks/task';
+import { embedImages, embedOutputs, project2d, projectModels } from './projection';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -73,14 +74,14 @@ describe('projectModels', () => {
   });
 });
 
-describe('embedImages', () => {
+describe('embedImages / embedOutputs', () => {
   test("embeds images, or a model's outputs, without leaking tensors", async () => {
     const classifier = Classifier.create({ id: 'test', family: 'mnist-classifier', title: 'test' });
     const model = smallModel();
     const set = syntheticImages(5, 28, 1);
     const before = tf.memory().numTensors;
-    const truths = await embedImages(classifier, set, undefined, undefined, 2);
-    const outputs = await embedImages(classifier, set, model, model, 2);
+    const truths = await embedImages(classifier, set, 2);
+    const outputs = await embedOutputs(classifier, model, TASKS['centre-50'], set, model, 2);
     expect(tf.memory().numTensors).toBe(before);
     expect(truths).toHaveLength(5 * 64);
     expect(outputs).toHaveLength(5 * 64);

@@ -5,7 +5,8 @@ import type { Features } from '../metrics/feature-metrics';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts } from '../models/types';
 import { createRng } from '../random';
-import { reconstruct } from './reconstruction';
+import type { TaskSpec } from '../tasks/task';
+import { reconstructions } from './reconstruction';
 
 /** Images per set in the figure: UMAP's cost grows with the points, and a few hundred per model show the clusters. */
 export const PROJECTION_IMAGES = 150;
@@ -37,16 +38,24 @@ export interface OutputEmbeddings<M extends string = string> {
   retain: Float32Array;
 }
 
-/** Classifier embeddings [count * E] of a set's images, or of `model`'s reconstructions of them when a model is given. */
-export async function embedImages(classifier: Classifier, set: ImageSet, model?: I2IModel, parts: ModelParts | undefined = model, batchSize = 250): Promise<Float32Array> {
+/** Classifier embeddings [count * E] of a set's images. */
+export async function embedImages(classifier: Classifier, set: ImageSet, batchSize = 250): Promise<Float32Array> {
   const dim = classifier.card.config.embedding;
   const out = new Float32Array(set.count * dim);
   for (const indices of indexBatches(set.count, batchSize)) {
-    const start = indices[0];
-    const embedded = tf.tidy(() => {
-      const images = batchTensor(set, indices);
-      return classifier.embed(model ? reconstruct(model, images, parts) : images);
-    });
+    const embedded = tf.tidy(() => classifier.embed(batchTensor(set, indices)));
+    out.set(await embedded.data(), indices[0] * dim);
+    embedded.dispose();
+  }
+  return out;
+}
+
+/** Classifier embeddings [count * E] of `model`'s reconstructions of a set's images under `task`. */
+export async function embedOutputs(classifier: Classifier, model: I2IModel, task: TaskSpec, set: ImageSet, parts: ModelParts = model, batchSize = 250): Promise<Float32Array> {
+  const dim = classifier.card.config.embedding;
+  const out = new Float32Array(set.count * dim);
+  for await (const { start, output } of reconstructions(model, task, set, parts, batchSize)) {
+    const embedded = classifier.embed(output);
     out.set(await embedded.data(), start * dim);
     embedded.dispose();
   }

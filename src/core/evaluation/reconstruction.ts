@@ -1,41 +1,76 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { maskedMsePerImage, summarizeMse, type HoleQuality } from '../metrics/masked';
-import type { I2IModel, ModelParts } from '../models/types';
-import { applyTask, holeMask } from '../tasks/inpainting';
+import type { I2IModel, ModelParts, ReconstructOptions, TaskBatch } from '../models/types';
+import { drawMask } from '../tasks/masks';
+import type { TaskSpec } from '../tasks/task';
 
-/** Rebuilds images with `parts` (by default the model's own encoder and decoder; or the frozen original's). */
-export function reconstruct(model: I2IModel, images: tf.Tensor4D, parts: ModelParts = model): tf.Tensor4D {
-  return tf.tidy(() => model.decode(model.encode(applyTask(model.card.task, images), parts.encoder), parts.decoder));
+/** Seeds evaluation masks and draws; offset by the batch's first index so every model meets the same ones. */
+const EVALUATION_SEED = 7_777;
+
+/** A batch to evaluate on: images from `firstIndex` of a set, with masks and draws that depend only on that position. */
+export function evaluationBatch(task: TaskSpec, images: tf.Tensor4D, firstIndex: number): TaskBatch {
+  const [n, height, width] = images.shape;
+  const seed = EVALUATION_SEED + firstIndex;
+  return { images, mask: drawMask(task, n, height, width, seed), seed };
 }
 
-/** Hole MSE and PSNR over a whole set, in batches to bound memory. */
-export async function holeQuality(model: I2IModel, set: ImageSet, parts: ModelParts = model, batchSize = 200): Promise<HoleQuality> {
-  const perImage = new Float32Array(set.count);
-  const mask = holeMask(model.card.task, set.height, set.width);
+export interface ReconstructedBatch {
+  /** Index in the set of the batch's first image. */
+  start: number;
+  truth: tf.Tensor4D;
+  mask: tf.Tensor4D;
+  output: tf.Tensor4D;
+}
+
+/**
+ * Reconstructs a whole set batch by batch (to bound memory) with `parts` (the model's own, or the
+ * frozen original's). Each batch's tensors are freed when the loop moves on.
+ */
+export async function* reconstructions(
+  model: I2IModel,
+  task: TaskSpec,
+  set: ImageSet,
+  parts: ModelParts = model,
+  batchSize = 250,
+  options?: ReconstructOptions,
+): AsyncGenerator<ReconstructedBatch> {
   for (const indices of indexBatches(set.count, batchSize)) {
-    const start = indices[0];
-    const errors = tf.tidy(() => {
-      const truth = batchTensor(set, indices);
-      return maskedMsePerImage(reconstruct(model, truth, parts), truth, mask);
-    });
+    const truth = batchTensor(set, indices);
+    const batch = evaluationBatch(task, truth, indices[0]);
+    const output = await model.reconstruct(batch, parts, options);
+    try {
+      yield { start: indices[0], truth, mask: batch.mask, output };
+    } finally {
+      tf.dispose([truth, batch.mask, output]);
+    }
+  }
+}
+
+/** Hidden-pixel MSE and PSNR over a whole set. */
+export async function holeQuality(model: I2IModel, task: TaskSpec, set: ImageSet, parts: ModelParts = model, batchSize = 200): Promise<HoleQuality> {
+  const perImage = new Float32Array(set.count);
+  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize)) {
+    const errors = maskedMsePerImage(output, truth, mask);
     perImage.set(await errors.data(), start);
     errors.dispose();
   }
-  mask.dispose();
   return summarizeMse(perImage);
 }
 
-/** Hole quality when the hole is filled with a fixed image (the training mean): the floor a model must beat. */
-export async function constantFillQuality(fill: tf.Tensor4D, set: ImageSet, task: I2IModel['card']['task']): Promise<HoleQuality> {
-  const mask = holeMask(task, set.height, set.width);
-  const errors = tf.tidy(() => {
-    const truth = batchTensor(set, Array.from({ length: set.count }, (_, i) => i));
-    return maskedMsePerImage(tf.broadcastTo(fill, truth.shape) as tf.Tensor4D, truth, mask);
-  });
-  const result = summarizeMse(await errors.data());
-  tf.dispose([errors, mask]);
-  return result;
+/** Hidden-pixel quality when the hidden pixels are filled with a fixed image (the training mean): the floor a model must beat. */
+export async function constantFillQuality(fill: tf.Tensor4D, set: ImageSet, task: TaskSpec): Promise<HoleQuality> {
+  const perImage = new Float32Array(set.count);
+  for (const indices of indexBatches(set.count, 500)) {
+    const errors = tf.tidy(() => {
+      const truth = batchTensor(set, indices);
+      const { mask } = evaluationBatch(task, truth, indices[0]);
+      return maskedMsePerImage(tf.broadcastTo(fill, truth.shape) as tf.Tensor4D, truth, mask);
+    });
+    perImage.set(await errors.data(), indices[0]);
+    errors.dispose();
+  }
+  return summarizeMse(perImage);
 }
 
 export interface SetComparison {

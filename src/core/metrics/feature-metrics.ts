@@ -255,7 +255,7 @@ function gaussianWindow(channels: number): tf.Tensor4D {
  * SSIM per image (Wang et al. 2004: Gaussian window 11, σ 1.5, K1 0.01, K2 0.03, data range 1)
  * for images [n, H, W, C] in [0, 1]. The local statistics are taken over a reflect-padded image,
  * so the SSIM map covers every pixel (H and W must exceed 5); it is then averaged over the pixels
- * and channels of each image, or, given `mask` ([1, H, W, 1], 1 = hole), over the masked pixels
+ * and channels of each image, or, given `mask` ([n or 1, H, W, 1], 1 = hidden), over the masked pixels
  * only: windows centred in the hole still see its surroundings, as the map always does.
  */
 export function ssimPerImage(imagesA: tf.Tensor4D, imagesB: tf.Tensor4D, mask?: tf.Tensor4D): tf.Tensor1D {
@@ -277,7 +277,7 @@ export function ssimPerImage(imagesA: tf.Tensor4D, imagesB: tf.Tensor4D, mask?: 
       tf.mul(tf.add(tf.add(meanA2, meanB2), SSIM_C1), tf.add(tf.add(varianceA, varianceB), SSIM_C2)),
     );
     if (!mask) return tf.mean(map, [1, 2, 3]) as tf.Tensor1D;
-    return tf.div(tf.sum(tf.mul(map, mask), [1, 2, 3]), tf.mul(tf.sum(mask), channels)) as tf.Tensor1D;
+    return tf.div(tf.sum(tf.mul(map, mask), [1, 2, 3]), tf.mul(tf.sum(mask, [1, 2, 3]), channels)) as tf.Tensor1D;
   });
 }
 

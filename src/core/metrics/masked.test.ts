@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { holeMask } from '../tasks/inpainting';
+import { drawMask } from '../tasks/masks';
 import { useBackend } from '../testing/fixtures';
 import { maskedMsePerImage, psnrFromMse, summarizeMse } from './masked';
 
@@ -14,7 +14,7 @@ describe('masked-region metrics', () => {
   });
 
   test('only hole pixels count', () => {
-    const mask = holeMask({ kind: 'centre-hole', holeFraction: 0.5 }, 4, 4); // the 2x2 centre
+    const mask = drawMask({ kind: 'centre-hole', holeFraction: 0.5 }, 1, 4, 4, 1); // the 2x2 centre
     const truth = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
     // image 0: wrong everywhere outside the hole, right inside; image 1: 0.5 off inside the hole
     const output = tf.tidy(() => tf.stack([tf.mul(tf.sub(1, mask.squeeze([0])), 1), tf.mul(mask.squeeze([0]), 0.5)]) as tf.Tensor4D);
@@ -26,14 +26,15 @@ describe('masked-region metrics', () => {
     expect(summary.psnr).toBeCloseTo((100 + psnrFromMse(0.25)) / 2, 4);
   });
 
-  test('the hole is centred and half the side', () => {
-    const m = holeMask({ kind: 'centre-hole', holeFraction: 0.5 }, 28, 28).dataSync();
-    let count = 0;
-    m.forEach((v) => (count += v));
-    expect(count).toBe(14 * 14);
-    expect(m[7 * 28 + 7]).toBe(1);
-    expect(m[6 * 28 + 7]).toBe(0);
-    expect(m[20 * 28 + 20]).toBe(1);
-    expect(m[21 * 28 + 21]).toBe(0);
+  test('per-image masks: each image is judged on its own hidden pixels', () => {
+    const truth = tf.zeros([2, 2, 2, 1]) as tf.Tensor4D;
+    const output = tf.fill([2, 2, 2, 1], 0.5) as tf.Tensor4D;
+    // image 0 hides one pixel, image 1 hides all four: both MSEs are 0.25 whatever the count
+    const mask = tf.tensor4d([1, 0, 0, 0, 1, 1, 1, 1], [2, 2, 2, 1]);
+    expect(Array.from(maskedMsePerImage(output, truth, mask).dataSync())).toEqual([0.25, 0.25]);
+    const partly = tf.tensor4d([0, 0.5, 0.5, 0.5, 0, 0, 0, 0.5], [2, 2, 2, 1]);
+    const [a, b] = maskedMsePerImage(partly, truth, mask).dataSync();
+    expect(a).toBeCloseTo(0, 6);
+    expect(b).toBeCloseTo(0.25 / 4, 6);
   });
 });

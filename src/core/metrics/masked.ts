@@ -3,13 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 /** PSNR cap for a perfect hole (MSE 0), so that one exact image cannot make the mean infinite. */
 const MAX_PSNR = 100;
 
-/** Per-image MSE inside the mask ([1, H, W, 1], 1 = hole), for images in [0, 1]. Returns [n]. */
+/** Per-image MSE inside the mask ([n or 1, H, W, 1], 1 = hidden), for images in [0, 1]. Returns [n]. */
 export function maskedMsePerImage(output: tf.Tensor4D, truth: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor1D {
   return tf.tidy(() => {
     const channels = truth.shape[3];
     const squared = tf.mul(tf.squaredDifference(output, truth), mask);
-    const holePixels = tf.mul(tf.sum(mask), channels);
-    return tf.div(tf.sum(squared, [1, 2, 3]), holePixels) as tf.Tensor1D;
+    const hiddenValues = tf.mul(tf.sum(mask, [1, 2, 3]), channels);
+    return tf.div(tf.sum(squared, [1, 2, 3]), hiddenValues) as tf.Tensor1D;
   });
 }
 

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededInitializer, stridedConvStack } from './layers';
-import type { I2IModel, ModelCard } from './types';
+import { maskedInput } from '../tasks/masks';
+import type { ModelFamily } from './families';
+import { loadLayers } from './io';
+import { weightedPixelLoss } from './losses';
+import { LayersPart, seededInitializer, stridedConvStack } from './layers';
+import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
 
 export interface ConvInpaintingConfig {
   height: number;
@@ -23,7 +27,6 @@ export const DEFAULT_CONV_INPAINTING: ConvInpaintingConfig = {
   latent: 256,
   seed: 1,
 };
-
 
 /**
  * Encoder: strided convs, then a dense bottleneck over the whole feature map. The dense layer
@@ -77,36 +80,49 @@ export function buildDecoder(config: ConvInpaintingConfig): tf.LayersModel {
 }
 
 export class ConvInpaintingModel implements I2IModel {
+  readonly encoder: LayersPart;
+  readonly decoder: LayersPart;
+
   constructor(
     readonly card: ModelCard,
-    readonly encoder: tf.LayersModel,
-    readonly decoder: tf.LayersModel,
-  ) {}
+    encoder: tf.LayersModel,
+    decoder: tf.LayersModel,
+  ) {
+    this.encoder = new LayersPart(encoder);
+    this.decoder = new LayersPart(decoder);
+  }
 
   static create(card: ModelCard, config: ConvInpaintingConfig): ConvInpaintingModel {
     return new ConvInpaintingModel(card, buildEncoder(config), buildDecoder(config));
   }
 
-  encode(input: tf.Tensor4D, encoder: tf.LayersModel = this.encoder): tf.Tensor[] {
-    return [encoder.apply(input) as tf.Tensor];
+  encode(batch: TaskBatch, encoder: ModelPart = this.encoder): tf.Tensor[] {
+    return [(encoder as LayersPart).model.apply(maskedInput(batch.images, batch.mask)) as tf.Tensor];
   }
 
-  decode(latent: tf.Tensor[], decoder: tf.LayersModel = this.decoder): tf.Tensor4D {
-    return decoder.apply(latent[0]) as tf.Tensor4D;
+  forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
+    return this.encode({ ...forget, images: noise }, teacher);
   }
 
-  cloneEncoder(): tf.LayersModel {
-    const teacher = buildEncoder(configFromCard(this.card));
-    teacher.setWeights(this.encoder.getWeights());
-    teacher.trainable = false;
-    return teacher;
+  predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor4D {
+    const latent = this.encode(batch, parts.encoder)[0];
+    return (parts.decoder as LayersPart).model.apply(latent) as tf.Tensor4D;
   }
 
-  cloneDecoder(): tf.LayersModel {
-    const copy = buildDecoder(configFromCard(this.card));
-    copy.setWeights(this.decoder.getWeights());
-    copy.trainable = false;
-    return copy;
+  taskLoss(batch: TaskBatch, parts: ModelParts = this, hiddenWeight = 1): tf.Tensor1D {
+    return tf.tidy(() => weightedPixelLoss(this.predict(batch, parts), batch.images, batch.mask, hiddenWeight));
+  }
+
+  async reconstruct(batch: TaskBatch, parts: ModelParts = this): Promise<tf.Tensor4D> {
+    return tf.tidy(() => this.predict(batch, parts));
+  }
+
+  cloneEncoder(): LayersPart {
+    return frozenCopy(buildEncoder(configFromCard(this.card)), this.encoder);
+  }
+
+  cloneDecoder(): LayersPart {
+    return frozenCopy(buildDecoder(configFromCard(this.card)), this.decoder);
   }
 
   dispose(): void {
@@ -114,6 +130,22 @@ export class ConvInpaintingModel implements I2IModel {
     this.decoder.dispose();
   }
 }
+
+function frozenCopy(fresh: tf.LayersModel, source: LayersPart): LayersPart {
+  fresh.setWeights(source.getWeights());
+  fresh.trainable = false;
+  return new LayersPart(fresh);
+}
+
+export const convInpaintingFamily: ModelFamily = {
+  title: 'conv inpainting autoencoder',
+  defaultArchitecture: (height, width, channels) => cardArchitecture({ ...DEFAULT_CONV_INPAINTING, height, width, channels }),
+  create: (card) => ConvInpaintingModel.create(card, configFromCard(card)),
+  async load(card, read) {
+    const [encoder, decoder] = await Promise.all([loadLayers(read, 'encoder'), loadLayers(read, 'decoder')]);
+    return new ConvInpaintingModel(card, encoder, decoder);
+  },
+};
 
 export function configFromCard(card: ModelCard): ConvInpaintingConfig {
   const a = card.architecture;

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { syntheticImages } from '../backend/parity';
 import { batchTensor } from '../data/image-set';
-import { reconstruct } from '../evaluation/reconstruction';
-import { smallModel, useBackend } from '../testing/fixtures';
-import { loadModel, saveModel, type ReadFile } from './io';
+import { reconstructionValues, smallModel, useBackend } from '../testing/fixtures';
+import { loadModel, saveModel } from './families';
+import type { ReadFile } from './io';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -30,9 +30,7 @@ describe('model files (tfjs layers format + card)', () => {
     const loaded = await loadModel(reader(files));
     expect(loaded.card).toEqual(model.card);
     const images = batchTensor(syntheticImages(4, 28, 3), [0, 1, 2, 3]);
-    const a = reconstruct(model, images).dataSync();
-    const b = reconstruct(loaded, images).dataSync();
-    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(await reconstructionValues(loaded, images)).toEqual(await reconstructionValues(model, images));
     tf.dispose(images);
     model.dispose();
     loaded.dispose();

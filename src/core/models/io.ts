@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConvInpaintingModel } from './conv-inpainting-ae';
-import type { I2IModel, ModelCard } from './types';
 
 /** Reads a file of a model folder (fetch in the browser, fs in Node). */
 export type ReadFile = (name: string) => Promise<Uint8Array>;
 export type WriteFile = (name: string, bytes: Uint8Array) => Promise<void>;
-
-const PARTS = ['encoder', 'decoder'] as const;
 
 /** Writes one layers model in the standard tfjs format: `<name>.json` + `<name>.weights.bin`. */
 export async function saveLayers(model: tf.LayersModel, name: string, write: WriteFile): Promise<void> {
@@ -50,17 +46,4 @@ export async function writeCard(card: object, write: WriteFile): Promise<void> {
 
 export async function readCard<T>(read: ReadFile): Promise<T> {
   return JSON.parse(new TextDecoder().decode(await read('card.json'))) as T;
-}
-
-/** An I2I model: `encoder` and `decoder` in the tfjs layers format, plus `card.json`. */
-export async function saveModel(model: I2IModel, write: WriteFile): Promise<void> {
-  for (const part of PARTS) await saveLayers(model[part], part, write);
-  await writeCard(model.card, write);
-}
-
-export async function loadModel(read: ReadFile): Promise<I2IModel> {
-  const card = await readCard<ModelCard>(read);
-  if (card.family !== 'conv-inpainting-ae') throw new Error(`unknown model family "${card.family}"`);
-  const [encoder, decoder] = await Promise.all(PARTS.map((part) => loadLayers(read, part)));
-  return new ConvInpaintingModel(card, encoder, decoder);
 }

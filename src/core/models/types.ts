@@ -1,16 +1,21 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { CentreHoleTask } from '../tasks/hole';
+import type { TaskSpec } from '../tasks/task';
+import type { WriteFile } from './io';
+
+/** The model families the studio can load (each one file in models/, one line in families.ts). */
+export type ModelFamilyId = 'conv-inpainting-ae';
 
 /** What a shipped or trained model says about itself (written next to its weights). */
 export interface ModelCard {
   id: string;
-  family: 'conv-inpainting-ae';
+  family: ModelFamilyId;
   title: string;
   dataset: string;
   height: number;
   width: number;
   channels: number;
-  task: CentreHoleTask;
+  /** The tasks the model was trained on; the first is its default. */
+  tasks: TaskSpec[];
   architecture: Record<string, number | string | number[]>;
   /** Classes left out of training: set on a model retrained from scratch without a forget set. */
   excludedClasses?: number[];
@@ -28,30 +33,78 @@ export interface ModelCard {
     holeMse: number;
     meanImageHolePsnr: number;
     meanImageHoleMse: number;
+    /** Per task id when the model serves several tasks. */
+    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number }>;
   };
+}
+
+/** A trainable half of a model (encoder or decoder): its variables, copyable and savable. */
+export interface ModelPart {
+  /** The variables an optimiser updates, in a fixed order. */
+  readonly variables: tf.Variable[];
+  getWeights(): tf.Tensor[];
+  setWeights(weights: tf.Tensor[]): void;
+  /** Writes the part as `<name>.json` + `<name>.weights.bin` (tfjs weights-manifest format). */
+  save(name: string, write: WriteFile): Promise<void>;
+  dispose(): void;
 }
 
 /** An encoder and a decoder to run a model with: the model's own, or the frozen original's. */
 export interface ModelParts {
-  encoder: tf.LayersModel;
-  decoder: tf.LayersModel;
+  encoder: ModelPart;
+  decoder: ModelPart;
+}
+
+/** One batch of images with the task's masks and the seed for the family's own random draws. */
+export interface TaskBatch {
+  /** x, values in [0, 1], [n, H, W, C] */
+  images: tf.Tensor4D;
+  /** [n, H, W, 1], 1 where the task hides the pixel */
+  mask: tf.Tensor4D;
+  /**
+   * Non-zero (tfjs reads 0 as "unseeded"). Seeds what the family draws itself (diffusion's
+   * timesteps and noise, token masks), so two models given the same batch draw the same.
+   */
+  seed: number;
+}
+
+export interface ReconstructOptions {
+  /** Called after each pass of a multi-pass decoder (diffusion sampling, iterative token decoding). */
+  onProgress?: (done: number, total: number) => void;
+  /** Network evaluations of a diffusion sampler (DDIM steps); the model card's default when undefined. */
+  sampleSteps?: number;
 }
 
 /**
  * An image-to-image model split the way the unlearning method needs: only the encoder is
- * trained; the decoder stays frozen. The encoder output is a list so that families with
- * several feature maps (U-Net down blocks) fit the same objective.
+ * trained; the decoder stays frozen. Encoder outputs are a list so that families with several
+ * feature maps (U-Net down blocks and middle block) fit the same objective.
  */
 export interface I2IModel {
   readonly card: ModelCard;
-  readonly encoder: tf.LayersModel;
-  readonly decoder: tf.LayersModel;
-  /** E(T(x)): `input` is already transformed by the task. */
-  encode(input: tf.Tensor4D, encoder?: tf.LayersModel): tf.Tensor[];
-  decode(latent: tf.Tensor[], decoder?: tf.LayersModel): tf.Tensor4D;
+  readonly encoder: ModelPart;
+  readonly decoder: ModelPart;
+  /** Frozen parts beyond encoder and decoder (a tokenizer) that saveModel also writes, by file name. */
+  readonly extraParts?: Record<string, ModelPart>;
+  /** E(T(x)): the encoder outputs the unlearning objective compares. */
+  encode(batch: TaskBatch, encoder?: ModelPart): tf.Tensor[];
+  /**
+   * The paper's forget target E_θ0(T(n)) for a forget batch and its noise images n: the same
+   * masks and draws as the forget batch (families where the paper's code differs override it).
+   */
+  forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[];
+  /** One differentiable pass (pixels, token logits, predicted noise): what whole-model baselines compare between two models. */
+  predict(batch: TaskBatch, parts?: ModelParts): tf.Tensor;
+  /**
+   * The family's training loss L_task per image, [n] (pretraining, Max Loss, Noisy Label).
+   * `hiddenWeight` weighs hidden pixels against visible ones where the loss is over pixels.
+   */
+  taskLoss(batch: TaskBatch, parts?: ModelParts, hiddenWeight?: number): tf.Tensor1D;
+  /** Full inference: whole images in [0, 1]. The caller owns the result. */
+  reconstruct(batch: TaskBatch, parts?: ModelParts, options?: ReconstructOptions): Promise<tf.Tensor4D>;
   /** A frozen copy of the current encoder (the teacher E_θ0). */
-  cloneEncoder(): tf.LayersModel;
+  cloneEncoder(): ModelPart;
   /** A frozen copy of the current decoder (D_φ0, for methods that train the decoder too). */
-  cloneDecoder(): tf.LayersModel;
+  cloneDecoder(): ModelPart;
   dispose(): void;
 }

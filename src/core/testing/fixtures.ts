@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels';
 import { ConvInpaintingModel, DEFAULT_CONV_INPAINTING, cardArchitecture, type ConvInpaintingConfig } from '../models/conv-inpainting-ae';
-import type { ModelCard } from '../models/types';
+import { evaluationBatch } from '../evaluation/reconstruction';
+import type { I2IModel, ModelCard, ModelParts } from '../models/types';
+import { TASKS } from '../tasks/task';
 
 /** A small model of the shipped architecture, so that unit tests train in seconds. */
 export const SMALL_CONFIG: ConvInpaintingConfig = { ...DEFAULT_CONV_INPAINTING, widths: [8, 16, 16], projection: 8, latent: 32 };
@@ -16,10 +18,19 @@ export function smallModel(config: ConvInpaintingConfig = SMALL_CONFIG): ConvInp
     height: config.height,
     width: config.width,
     channels: config.channels,
-    task: { kind: 'centre-hole', holeFraction: 0.5 },
+    tasks: [TASKS['centre-50']],
     architecture: cardArchitecture(config),
   };
   return ConvInpaintingModel.create(card, config);
+}
+
+/** A model's reconstructions of `images` under its default task (the evaluation masks), as a flat array. */
+export async function reconstructionValues(model: I2IModel, images: tf.Tensor4D, parts: ModelParts = model): Promise<Float32Array> {
+  const batch = evaluationBatch(model.card.tasks[0], images, 0);
+  const output = await model.reconstruct(batch, parts);
+  const values = (await output.data()) as Float32Array;
+  tf.dispose([output, batch.mask]);
+  return values;
 }
 
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
@@ -27,7 +38,7 @@ export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed`);
 }
 
-export function weightsOf(model: tf.LayersModel): Float32Array[] {
+export function weightsOf(model: { getWeights(): tf.Tensor[] }): Float32Array[] {
   return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensor, type ImageSet } from '../data/image-set';
 import type { I2IModel } from '../models/types';
 import { createIndexSampler, createRng } from '../random';
-import { applyTask, holeMask } from '../tasks/inpainting';
+import { drawMask } from '../tasks/masks';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from '../unlearning/optimizer';
 
 export interface PretrainSettings {
@@ -10,7 +10,7 @@ export interface PretrainSettings {
   batchSize: number;
   learningRate: number;
   warmupSteps: number;
-  /** Extra weight of hole pixels in the loss: the visible part is easy, the hole is the task. */
+  /** Extra weight of hidden pixels in pixel losses: the visible part is easy, the hole is the task. */
   holeWeight: number;
   seed: number;
 }
@@ -24,12 +24,15 @@ export const DEFAULT_PRETRAIN: PretrainSettings = {
   seed: 1,
 };
 
-/** Trains a whole I2I model (encoder and decoder) on its task: rebuild x from T(x). */
+/**
+ * Trains a whole I2I model (encoder and decoder) on its tasks with the family's L_task. A model
+ * with several tasks gets one, drawn at random, per step.
+ */
 export class Pretrainer {
   private readonly optimizer: AdamW;
   private readonly variables: tf.Variable[];
   private readonly sample: (n: number) => number[];
-  private readonly lossWeights: tf.Tensor4D;
+  private readonly rng: () => number;
   private stepIndex = 0;
 
   constructor(
@@ -37,11 +40,11 @@ export class Pretrainer {
     private readonly data: ImageSet,
     readonly settings: PretrainSettings,
   ) {
-    this.variables = [...model.encoder.trainableWeights, ...model.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+    this.variables = [...model.encoder.variables, ...model.decoder.variables];
     // No weight decay: pretraining from scratch on a small model wants every unit it has.
     this.optimizer = new AdamW(this.variables, { ...DEFAULT_ADAMW, weightDecay: 0, beta2: 0.999 });
-    this.sample = createIndexSampler(data.count, createRng(settings.seed));
-    this.lossWeights = tf.tidy(() => tf.add(1, tf.mul(holeMask(model.card.task, data.height, data.width), settings.holeWeight - 1)) as tf.Tensor4D);
+    this.rng = createRng(settings.seed);
+    this.sample = createIndexSampler(data.count, this.rng);
   }
 
   get completedSteps(): number {
@@ -49,15 +52,17 @@ export class Pretrainer {
   }
 
   async step(): Promise<number> {
-    const { steps, batchSize, learningRate, warmupSteps } = this.settings;
+    const { steps, batchSize, learningRate, warmupSteps, seed, holeWeight } = this.settings;
+    const tasks = this.model.card.tasks;
+    // Single-task models draw nothing here, so their batch order stays what it was when they shipped.
+    const task = tasks.length === 1 ? tasks[0] : tasks[Math.floor(this.rng() * tasks.length)];
     const x = batchTensor(this.data, this.sample(batchSize));
     const lr = warmupCosine(this.stepIndex, steps, warmupSteps, learningRate);
+    // A distinct non-zero seed per step for masks and the family's own draws.
+    const stepSeed = seed * 100_003 + this.stepIndex + 1;
     const loss = tf.tidy(() => {
-      const input = applyTask(this.model.card.task, x);
-      const { value, grads } = tf.variableGrads(() => {
-        const output = this.model.decode(this.model.encode(input));
-        return tf.mean(tf.mul(tf.squaredDifference(output, x), this.lossWeights)) as tf.Scalar;
-      }, this.variables);
+      const batch = { images: x, mask: drawMask(task, batchSize, this.data.height, this.data.width, stepSeed), seed: stepSeed };
+      const { value, grads } = tf.variableGrads(() => tf.mean(this.model.taskLoss(batch, this.model, holeWeight)) as tf.Scalar, this.variables);
       tf.dispose(this.optimizer.apply(this.variables.map((v) => grads[v.name]), lr));
       return value;
     });
@@ -70,6 +75,5 @@ export class Pretrainer {
 
   dispose(): void {
     this.optimizer.dispose();
-    this.lossWeights.dispose();
   }
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, take, type ImageSet, allIndices } from '../data/image-set';
 import type { ClassSplit } from '../data/splits';
-import { holeQuality, reconstruct, type RunMetrics } from '../evaluation/reconstruction';
+import { evaluationBatch, holeQuality, type RunMetrics } from '../evaluation/reconstruction';
 import type { HoleQuality } from '../metrics/masked';
-import type { I2IModel } from '../models/types';
-import { applyTask } from '../tasks/inpainting';
+import type { I2IModel, ReconstructOptions } from '../models/types';
+import { visiblePart } from '../tasks/masks';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from './settings';
 import { Unlearner } from './unlearner';
 
@@ -60,8 +60,8 @@ export class UnlearningRun {
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
   async originalMetrics(): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
     this.original ??= {
-      forget: await holeQuality(this.model, this.evalSets.forget, this.unlearner.original),
-      retain: await holeQuality(this.model, this.evalSets.retain, this.unlearner.original),
+      forget: await holeQuality(this.model, this.unlearner.task, this.evalSets.forget, this.unlearner.original),
+      retain: await holeQuality(this.model, this.unlearner.task, this.evalSets.retain, this.unlearner.original),
     };
     return this.original;
   }
@@ -69,30 +69,33 @@ export class UnlearningRun {
   async metrics(): Promise<RunMetrics> {
     const original = await this.originalMetrics();
     return {
-      forget: { original: original.forget, unlearned: await holeQuality(this.model, this.evalSets.forget) },
-      retain: { original: original.retain, unlearned: await holeQuality(this.model, this.evalSets.retain) },
+      forget: { original: original.forget, unlearned: await holeQuality(this.model, this.unlearner.task, this.evalSets.forget) },
+      retain: { original: original.retain, unlearned: await holeQuality(this.model, this.unlearner.task, this.evalSets.retain) },
     };
   }
 
-  private async rows(set: ImageSet, withFixed: boolean): Promise<Partial<GridRows>> {
-    const truth = batchTensor(set, allIndices(set));
-    const unlearned = reconstruct(this.model, truth);
+  private async rows(set: ImageSet, withFixed: boolean, options?: ReconstructOptions): Promise<Partial<GridRows>> {
+    const batch = evaluationBatch(this.unlearner.task, batchTensor(set, allIndices(set)), 0);
+    const unlearned = await this.model.reconstruct(batch, this.model, options);
     const rows: Partial<GridRows> = { unlearned: await toStack(unlearned) };
     if (withFixed) {
-      const input = tf.tidy(() => tf.slice(applyTask(this.model.card.task, truth), [0, 0, 0, 0], [-1, -1, -1, set.channels]) as tf.Tensor4D);
-      const original = reconstruct(this.model, truth, this.unlearner.original);
-      Object.assign(rows, { input: await toStack(input), original: await toStack(original), truth: await toStack(truth) });
+      const input = visiblePart(batch.images, batch.mask);
+      const original = await this.model.reconstruct(batch, this.unlearner.original, options);
+      Object.assign(rows, { input: await toStack(input), original: await toStack(original), truth: await toStack(batch.images) });
       tf.dispose([input, original]);
     }
-    tf.dispose([truth, unlearned]);
+    tf.dispose([batch.images, batch.mask, unlearned]);
     return rows;
   }
 
-  /** Input | original | unlearned | truth for the preview images; only the unlearned column changes. */
-  async grid(): Promise<ReconstructionGrid> {
+  /**
+   * Input | original | unlearned | truth for the preview images; only the unlearned column changes.
+   * `options.onProgress` follows multi-pass decoders (diffusion sampling) through the whole grid.
+   */
+  async grid(options?: ReconstructOptions): Promise<ReconstructionGrid> {
     const first = !this.fixedRows;
-    const forget = await this.rows(this.previewSets.forget, first);
-    const retain = await this.rows(this.previewSets.retain, first);
+    const forget = await this.rows(this.previewSets.forget, first, options);
+    const retain = await this.rows(this.previewSets.retain, first, options);
     if (first) {
       this.fixedRows = {
         forget: { input: forget.input!, original: forget.original!, truth: forget.truth! },

@@ -1,5 +1,6 @@
 /** Run settings and reports: plain data, no tfjs, so the UI can share them through the worker protocol. */
 
+import { TASK_IDS, type TaskId } from '../tasks/task';
 import { METHOD_IDS, type MethodId } from './methods/catalog';
 
 export { METHODS, METHOD_IDS, type MethodId, type MethodInfo } from './methods/catalog';
@@ -19,6 +20,8 @@ export interface UnlearnSettings {
   warmupFraction: number;
   noise: NoiseType;
   seed: number;
+  /** The task (mask) to unlearn on; undefined = the model's default task. */
+  task?: TaskId;
 }
 
 export const DEFAULT_UNLEARN: UnlearnSettings = {
@@ -54,7 +57,7 @@ export interface StepReport {
   ms: number;
 }
 
-type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method'>;
+type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
 
 /** What each numeric setting accepts, with the message shown when it does not (the UI uses the same rules). */
 export const SETTING_RULES: Record<NumericSetting, { accepts(n: number): boolean; rule: string }> = {
@@ -71,6 +74,7 @@ export function validateSettings(s: UnlearnSettings): void {
     .filter((key) => !(Number.isFinite(s[key]) && SETTING_RULES[key].accepts(s[key])))
     .map((key) => SETTING_RULES[key].rule);
   if (!['normal', 'uniform', 'constant'].includes(s.noise)) problems.push(`unknown noise type "${s.noise}"`);
+  if (s.task !== undefined && !TASK_IDS.includes(s.task)) problems.push(`unknown task "${s.task}"; tasks: ${TASK_IDS.join(', ')}`);
   if (!METHOD_IDS.includes(s.method)) problems.push(`unknown method "${s.method}"; methods: ${METHOD_IDS.join(', ')}`);
   if (problems.length) throw new Error(problems.join('; '));
 }

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { PARITY_TOLERANCE, maxRelativeDifference, syntheticImages, unlearningFingerprint } from '../backend/parity';
 import { batchTensor } from '../data/image-set';
-import { reconstruct } from '../evaluation/reconstruction';
-import { sameBits, smallModel, useBackend, weightsOf } from '../testing/fixtures';
+import { TASKS } from '../tasks/task';
+import { reconstructionValues, sameBits, smallModel, useBackend, weightsOf } from '../testing/fixtures';
 import { DEFAULT_UNLEARN } from './settings';
 import { Unlearner } from './unlearner';
 
@@ -44,25 +44,29 @@ describe('Unlearner', () => {
     model.dispose();
   });
 
-  test('student and teacher see the same masked inputs', async () => {
+  test('student and teacher see the same masks (random patches: a layout per image)', async () => {
     const model = smallModel();
-    const unlearner = new Unlearner(model, forget, retain, settings);
-    const calls: { role: 'student' | 'teacher'; input: Float32Array; mask: Float32Array }[] = [];
+    model.card.tasks.push(TASKS.patches);
+    const unlearner = new Unlearner(model, forget, retain, { ...settings, task: 'patches' });
+    const calls: { role: 'student' | 'teacher'; images: number[]; mask: number[]; seed: number }[] = [];
     const encode = model.encode.bind(model);
-    model.encode = (input, encoder = model.encoder) => {
-      const channels = input.shape[3];
-      const mask = tf.slice(input, [0, 0, 0, channels - 1], [-1, -1, -1, 1]);
-      calls.push({ role: encoder === model.encoder ? 'student' : 'teacher', input: input.dataSync().slice() as Float32Array, mask: mask.dataSync().slice() as Float32Array });
-      mask.dispose();
-      return encode(input, encoder);
+    model.encode = (batch, encoder = model.encoder) => {
+      const role = encoder === model.encoder ? 'student' : 'teacher';
+      calls.push({ role, images: Array.from(batch.images.dataSync()), mask: Array.from(batch.mask.dataSync()), seed: batch.seed });
+      return encode(batch, encoder);
     };
     await unlearner.step();
     // Order inside a step: teacher(retain), teacher(noise), student(retain), student(forget).
     expect(calls.map((c) => c.role)).toEqual(['teacher', 'teacher', 'student', 'student']);
     const [teacherRetain, teacherNoise, studentRetain, studentForget] = calls;
-    expect(Array.from(studentRetain.input)).toEqual(Array.from(teacherRetain.input));
-    expect(Array.from(studentForget.mask)).toEqual(Array.from(teacherNoise.mask));
-    expect(studentForget.mask.some((v) => v === 1)).toBe(true);
+    expect({ ...studentRetain, role: 'teacher' }).toEqual(teacherRetain);
+    expect(studentForget.mask).toEqual(teacherNoise.mask);
+    expect(studentForget.seed).toBe(teacherNoise.seed);
+    expect(studentForget.images).not.toEqual(teacherNoise.images);
+    // per-image layouts: the first two forget images are masked differently
+    const pixels = 28 * 28;
+    expect(studentForget.mask.slice(0, pixels)).not.toEqual(studentForget.mask.slice(pixels, 2 * pixels));
+    expect(studentForget.mask.slice(0, pixels)).not.toEqual(studentRetain.mask.slice(0, pixels));
     unlearner.dispose();
     model.dispose();
   });
@@ -81,13 +85,13 @@ describe('Unlearner', () => {
   test('`original` still runs the model as it was, also for methods that train the decoder', async () => {
     const model = smallModel();
     const images = batchTensor(forget, [0, 1, 2, 3]);
-    const before = reconstruct(model, images).dataSync().slice();
+    const before = await reconstructionValues(model, images);
     const unlearner = new Unlearner(model, forget, retain, { ...settings, method: 'max-loss' });
     for (let i = 0; i < 3; i++) await unlearner.step();
-    expect(Array.from(reconstruct(model, images, unlearner.original).dataSync())).toEqual(Array.from(before));
-    expect(Array.from(reconstruct(model, images).dataSync())).not.toEqual(Array.from(before));
+    expect(await reconstructionValues(model, images, unlearner.original)).toEqual(before);
+    expect(await reconstructionValues(model, images)).not.toEqual(before);
     unlearner.dispose();
-    expect(Array.from(reconstruct(model, images).dataSync())).toEqual(Array.from(before));
+    expect(await reconstructionValues(model, images)).toEqual(before);
     images.dispose();
     model.dispose();
   });

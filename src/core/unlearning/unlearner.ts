@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, type ImageSet } from '../data/image-set';
-import type { I2IModel, ModelParts } from '../models/types';
+import type { I2IModel, ModelPart, ModelParts } from '../models/types';
+import { resolveTask, type TaskSpec } from '../tasks/task';
 import { createIndexSampler, createRng } from '../random';
 import { METHOD_REGISTRY, METHODS, type UnlearningMethod } from './methods';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from './optimizer';
@@ -12,12 +13,14 @@ import { validateSettings, type StepReport, type UnlearnSettings } from './setti
  */
 export class Unlearner {
   /** The frozen original encoder E_θ0. */
-  readonly teacher: tf.LayersModel;
+  readonly teacher: ModelPart;
   /**
    * The frozen original decoder D_φ0: the model's own decoder when the method leaves it alone,
    * a copy when the method trains it.
    */
-  readonly originalDecoder: tf.LayersModel;
+  readonly originalDecoder: ModelPart;
+  /** The task this run unlearns on: settings.task, or the model's default. */
+  readonly task: TaskSpec;
   private readonly method: UnlearningMethod;
   private readonly optimizer: AdamW;
   private readonly sampleForget: (n: number) => number[];
@@ -31,14 +34,13 @@ export class Unlearner {
     readonly settings: UnlearnSettings,
   ) {
     validateSettings(settings);
+    this.task = resolveTask(model.card, settings.task);
     if (forget.count === 0) throw new Error('the forget set is empty');
     if (retain.count === 0) throw new Error('the retain set is empty');
     this.teacher = model.cloneEncoder();
     const trainsDecoder = METHODS.find((m) => m.id === settings.method)!.trains === 'whole model';
     this.originalDecoder = trainsDecoder ? model.cloneDecoder() : model.decoder;
-    // Set every time: an earlier run of another method on this model may have changed it.
-    model.decoder.trainable = trainsDecoder;
-    this.method = METHOD_REGISTRY[settings.method]({ model, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
+    this.method = METHOD_REGISTRY[settings.method]({ model, task: this.task, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
     this.optimizer = new AdamW(this.method.variables, DEFAULT_ADAMW);
     const rng = createRng(settings.seed);
     this.sampleForget = createIndexSampler(forget.count, rng);

@@ -1,33 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyTask } from '../../tasks/inpainting';
 import type { ObjectiveTerms } from '../objective';
-import { combine, pixelMse, type MethodFactory } from './method';
+import { combine, taskBatches, type MethodFactory } from './method';
 import { WholeModel } from './whole-model';
 
 /**
- * L_task(R) − α·L_task(F). Outputs (sigmoid) and images are both in [0, 1], so L_task(F) ≤ 1 and
- * the objective is bounded below by −α: it cannot run off to −∞. Saturating the sigmoid to get
- * there inflates the logits; the optimiser's gradient clipping and weight decay hold them back.
+ * L_task(R) − α·L_task(F) from per-image task losses. For the pixel families outputs (sigmoid)
+ * and images are in [0, 1], so L_task(F) ≤ 1 and the objective is bounded below by −α; families
+ * with an unbounded L_task (cross-entropy, noise prediction) rely on the optimiser's gradient
+ * clipping and weight decay to hold back.
  */
-export function maxLossTerms(
-  retainOutput: tf.Tensor4D,
-  retainImages: tf.Tensor4D,
-  forgetOutput: tf.Tensor4D,
-  forgetImages: tf.Tensor4D,
-  alpha: number,
-): ObjectiveTerms {
-  return combine(pixelMse(retainOutput, retainImages), tf.neg(pixelMse(forgetOutput, forgetImages)), alpha);
+export function maxLossTerms(retainLosses: tf.Tensor1D, forgetLosses: tf.Tensor1D, alpha: number): ObjectiveTerms {
+  return combine(tf.mean(retainLosses) as tf.Scalar, tf.neg(tf.mean(forgetLosses)) as tf.Scalar, alpha);
 }
 
 /** Max Loss baseline: the whole model keeps its task on retain and pushes its task loss up on forget. */
-export const createMaxLossMethod: MethodFactory = ({ model, teacher, originalDecoder, settings }) => {
+export const createMaxLossMethod: MethodFactory = ({ model, task, teacher, originalDecoder, settings }) => {
   const whole = new WholeModel(model, teacher, originalDecoder);
   return {
     variables: whole.variables,
-    objective({ forget, retain }) {
-      const inputForget = applyTask(model.card.task, forget);
-      const inputRetain = applyTask(model.card.task, retain);
-      return () => maxLossTerms(whole.output(inputRetain), retain, whole.output(inputForget), forget, settings.alpha);
+    objective(step) {
+      const { forget, retain } = taskBatches(step, task);
+      return () => maxLossTerms(whole.taskLoss(retain), whole.taskLoss(forget), settings.alpha);
     },
   };
 };

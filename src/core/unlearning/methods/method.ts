@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { I2IModel } from '../../models/types';
+import type { I2IModel, ModelPart, TaskBatch } from '../../models/types';
+import { drawMask } from '../../tasks/masks';
+import type { TaskSpec } from '../../tasks/task';
 import { noiseImages } from '../noise';
 import type { ObjectiveTerms } from '../objective';
 import type { NoiseType, UnlearnSettings } from '../settings';
@@ -16,10 +18,12 @@ export interface StepBatch {
 
 export interface MethodContext {
   model: I2IModel;
+  /** The task the run unlearns on (one of the model's tasks). */
+  task: TaskSpec;
   /** The frozen original encoder E_θ0; the Unlearner owns it and restores the encoder from it. */
-  teacher: tf.LayersModel;
+  teacher: ModelPart;
   /** The frozen original decoder D_φ0 (a copy when the method trains the decoder); the Unlearner owns it too. */
-  originalDecoder: tf.LayersModel;
+  originalDecoder: ModelPart;
   settings: UnlearnSettings;
 }
 
@@ -36,8 +40,17 @@ export interface UnlearningMethod {
 
 export type MethodFactory = (context: MethodContext) => UnlearningMethod;
 
-export function encoderVariables(model: I2IModel): tf.Variable[] {
-  return model.encoder.trainableWeights.map((w) => w.read() as tf.Variable);
+/**
+ * The step's two sets with the task's masks. Each set draws its masks (and the family its own
+ * randomness) from its own seed; whatever is computed from one TaskBatch, by the student or the
+ * teacher, sees the same masks, as the paper's code passes the student's masks to the teacher.
+ */
+export function taskBatches(batch: StepBatch, task: TaskSpec): { forget: TaskBatch; retain: TaskBatch } {
+  const make = (images: tf.Tensor4D, seed: number): TaskBatch => {
+    const [n, height, width] = images.shape;
+    return { images, mask: drawMask(task, n, height, width, seed), seed };
+  };
+  return { forget: make(batch.forget, 2 * batch.seed), retain: make(batch.retain, 2 * batch.seed + 1) };
 }
 
 /** The noise image n for each forget sample, as the paper's method draws it. */
@@ -47,12 +60,9 @@ export function forgetNoise(batch: StepBatch, type: NoiseType): tf.Tensor4D {
   return tf.slice(noiseBatch, 0, batch.forget.shape[0]) as tf.Tensor4D;
 }
 
-/**
- * Squared pixel error averaged per image, then over images (all images have one size, so a plain
- * mean): L_task when the target is the clean image, and the L2 between two models' outputs.
- */
-export function pixelMse(output: tf.Tensor4D, target: tf.Tensor4D): tf.Scalar {
-  return tf.mean(tf.squaredDifference(output, target)) as tf.Scalar;
+/** Squared difference averaged per sample, then over samples (every sample has one size, so a plain mean). */
+export function meanSquaredDifference(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.squaredDifference(a, b)) as tf.Scalar;
 }
 
 /** Builds ObjectiveTerms from a retain and a signed forget term. */

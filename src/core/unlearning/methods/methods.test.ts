@@ -6,6 +6,7 @@ import { sameBits, smallModel, useBackend, weightsOf } from '../../testing/fixtu
 import { DEFAULT_UNLEARN, validateSettings, type UnlearnSettings } from '../settings';
 import { Unlearner } from '../unlearner';
 import { METHOD_IDS, METHOD_REGISTRY, METHODS, type MethodId } from '.';
+import { weightedPixelLoss } from '../../models/losses';
 import { maxLossTerms } from './max-loss';
 import { noisyLabelTerms } from './noisy-label';
 import { randomEncodingTargets } from './random-encoder';
@@ -27,12 +28,20 @@ function read(terms: { retain: tf.Scalar; forget: tf.Scalar; total: tf.Scalar })
 }
 
 describe('baseline losses on fixed tensors', () => {
+  test('the pixel task loss: per-image MSE with hidden pixels weighted', () => {
+    // (0.5 vs 0) everywhere, squared 0.25; one hidden pixel weighted 4: 0.25 · (4 + 1 + 1 + 1) / 4 = 0.4375
+    const mask = images([1, 0, 0, 0]);
+    expect(weightedPixelLoss(images([0.5, 0.5, 0.5, 0.5]), images([0, 0, 0, 0]), mask, 4).dataSync()[0]).toBeCloseTo(0.4375, 6);
+    expect(weightedPixelLoss(images([0.5, 0.5, 0.5, 0.5]), images([0, 0, 0, 0]), mask).dataSync()[0]).toBeCloseTo(0.25, 6);
+  });
+
   test('max loss: L_task(R) − α·L_task(F), averaged per image', () => {
     // retain: image 1 (0.5 vs 0,1,0,1) → 0.25, image 2 (0 vs 1,1,1,1) → 1; mean 0.625
     // forget: (1 vs 0,0,1,1) → 0.5, so the forget term is −0.5; total = 0.625 − 0.2·0.5 = 0.525
-    const terms = read(
-      maxLossTerms(images([0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0]), images([0, 1, 0, 1], [1, 1, 1, 1]), images([1, 1, 1, 1]), images([0, 0, 1, 1]), 0.2),
-    );
+    const none = images([0, 0, 0, 0], [0, 0, 0, 0]);
+    const retainLosses = weightedPixelLoss(images([0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0]), images([0, 1, 0, 1], [1, 1, 1, 1]), none);
+    const forgetLosses = weightedPixelLoss(images([1, 1, 1, 1]), images([0, 0, 1, 1]), images([0, 0, 0, 0]));
+    const terms = read(maxLossTerms(retainLosses, forgetLosses, 0.2));
     expect(terms.retain).toBeCloseTo(0.625, 6);
     expect(terms.forget).toBeCloseTo(-0.5, 6);
     expect(terms.total).toBeCloseTo(0.525, 6);
@@ -41,7 +50,10 @@ describe('baseline losses on fixed tensors', () => {
   test('noisy label: the output for the noise input is compared with the noise itself', () => {
     // retain: 0.5 vs (0,1,0,1) → 0.25; noise: 0.2 vs (0.4,0,0.2,0.2) → (0.04 + 0.04) / 4 = 0.02
     // total = 0.25 + 0.5·0.02 = 0.26
-    const terms = read(noisyLabelTerms(images([0.5, 0.5, 0.5, 0.5]), images([0, 1, 0, 1]), images([0.2, 0.2, 0.2, 0.2]), images([0.4, 0, 0.2, 0.2]), 0.5));
+    const none = images([0, 0, 0, 0]);
+    const retainLosses = weightedPixelLoss(images([0.5, 0.5, 0.5, 0.5]), images([0, 1, 0, 1]), none);
+    const noiseLosses = weightedPixelLoss(images([0.2, 0.2, 0.2, 0.2]), images([0.4, 0, 0.2, 0.2]), none);
+    const terms = read(noisyLabelTerms(retainLosses, noiseLosses, 0.5));
     expect(terms.retain).toBeCloseTo(0.25, 6);
     expect(terms.forget).toBeCloseTo(0.02, 6);
     expect(terms.total).toBeCloseTo(0.26, 6);

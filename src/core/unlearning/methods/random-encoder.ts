@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyTask } from '../../tasks/inpainting';
 import { unlearningObjective } from '../objective';
-import { encoderVariables, type MethodFactory } from './method';
+import { taskBatches, type MethodFactory } from './method';
 
 /**
  * randn · std(f) + mean(f) for each encoder output f = E_θ0(T(x_f)), with scalar statistics over
@@ -16,15 +15,14 @@ export function randomEncodingTargets(teacherForget: tf.Tensor[], seed: number):
 }
 
 /** Random Encoder baseline: the paper's retain term; forget encodings move to random ones of the same scale. */
-export const createRandomEncoderMethod: MethodFactory = ({ model, teacher, settings }) => {
+export const createRandomEncoderMethod: MethodFactory = ({ model, task, teacher, settings }) => {
   return {
-    variables: encoderVariables(model),
-    objective(batch) {
-      const inputForget = applyTask(model.card.task, batch.forget);
-      const inputRetain = applyTask(model.card.task, batch.retain);
-      const teacherRetain = model.encode(inputRetain, teacher);
-      const targets = randomEncodingTargets(model.encode(inputForget, teacher), batch.seed);
-      return () => unlearningObjective(model.encode(inputRetain), teacherRetain, model.encode(inputForget), targets, settings.alpha);
+    variables: model.encoder.variables,
+    objective(step) {
+      const { forget, retain } = taskBatches(step, task);
+      const teacherRetain = model.encode(retain, teacher);
+      const targets = randomEncodingTargets(model.encode(forget, teacher), step.seed);
+      return () => unlearningObjective(model.encode(retain), teacherRetain, model.encode(forget), targets, settings.alpha);
     },
   };
 };

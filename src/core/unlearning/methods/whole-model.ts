@@ -1,26 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
-import type { I2IModel } from '../../models/types';
-import { encoderVariables } from './method';
+import type { I2IModel, ModelPart, TaskBatch } from '../../models/types';
 
 /** What the whole-model baselines share: they train the decoder as well as the encoder. */
 export class WholeModel {
   readonly variables: tf.Variable[];
 
   constructor(
-    private readonly model: I2IModel,
-    private readonly teacher: tf.LayersModel,
-    private readonly originalDecoder: tf.LayersModel,
+    readonly model: I2IModel,
+    private readonly teacher: ModelPart,
+    private readonly originalDecoder: ModelPart,
   ) {
-    this.variables = [...encoderVariables(model), ...model.decoder.trainableWeights.map((w) => w.read() as tf.Variable)];
+    this.variables = [...model.encoder.variables, ...model.decoder.variables];
   }
 
-  /** D_φ(E_θ(input)), `input` already transformed by the task. */
-  output(input: tf.Tensor4D): tf.Tensor4D {
-    return this.model.decode(this.model.encode(input));
+  /** L_task per image with the model's current encoder and decoder. */
+  taskLoss(batch: TaskBatch): tf.Tensor1D {
+    return this.model.taskLoss(batch);
   }
 
-  /** D_φ0(E_θ0(input)): the frozen original's output. */
-  originalOutput(input: tf.Tensor4D): tf.Tensor4D {
-    return this.model.decode(this.model.encode(input, this.teacher), this.originalDecoder);
+  /** The model's one-pass prediction. */
+  output(batch: TaskBatch): tf.Tensor {
+    return this.model.predict(batch);
+  }
+
+  /** The frozen original's one-pass prediction. */
+  originalOutput(batch: TaskBatch): tf.Tensor {
+    return this.model.predict(batch, { encoder: this.teacher, decoder: this.originalDecoder });
   }
 }

@@ -1,0 +1,41 @@
+import { convInpaintingFamily } from './conv-inpainting-ae';
+import { readCard, writeCard, type ReadFile, type WriteFile } from './io';
+import type { I2IModel, ModelCard, ModelFamilyId } from './types';
+
+/** What the studio needs to know of a model family to build, train and load its models. */
+export interface ModelFamily {
+  title: string;
+  /** The architecture a new model of this family gets (card.architecture) for an image size. */
+  defaultArchitecture(height: number, width: number, channels: number): ModelCard['architecture'];
+  /** A freshly initialised (seeded) model for a card. */
+  create(card: ModelCard): I2IModel;
+  /** A model from its card and saved parts; refuses parts that do not fit the card before any of it runs. */
+  load(card: ModelCard, read: ReadFile): Promise<I2IModel>;
+}
+
+/** family id -> family. A new family: its file in models/, its id in ModelFamilyId, one line here. */
+export const FAMILIES: Record<ModelFamilyId, ModelFamily> = {
+  'conv-inpainting-ae': convInpaintingFamily,
+};
+
+export function familyOf(id: string): ModelFamily {
+  const family = FAMILIES[id as ModelFamilyId];
+  if (!family) throw new Error(`unknown model family "${id}"; families: ${Object.keys(FAMILIES).join(', ')}`);
+  return family;
+}
+
+/** A model folder: `card.json` plus `encoder` and `decoder` (each `<part>.json` + `<part>.weights.bin`). */
+export async function saveModel(model: I2IModel, write: WriteFile): Promise<void> {
+  await model.encoder.save('encoder', write);
+  await model.decoder.save('decoder', write);
+  for (const [name, part] of Object.entries(model.extraParts ?? {})) await part.save(name, write);
+  await writeCard(model.card, write);
+}
+
+/** Reads a model folder, refusing unknown families and files that do not fit the card before any of it runs. */
+export async function loadModel(read: ReadFile): Promise<I2IModel> {
+  const card = await readCard<ModelCard>(read);
+  const family = familyOf(card.family);
+  if (!Array.isArray(card.tasks) || card.tasks.length === 0) throw new Error(`model ${card.id} names no task`);
+  return family.load(card, read);
+}
