@@ -36,7 +36,7 @@ const options = parseOptions(process.argv.slice(2), {
   seed: DEFAULT_UNLEARN.seed,
   evalImages: 500,
   retrainSteps: 0,
-  classifier: 'mnist-classifier',
+  classifier: '',
   backend: 'wasm',
   json: '',
   md: '',
@@ -49,7 +49,8 @@ if (unknown.length) throw new Error(`unknown method ${unknown.join(', ')}; metho
 
 await useNodeBackend(options.backend as NodeBackend);
 const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
-const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, options.classifier)));
+const classifierId = options.classifier || `${original.card.dataset}-classifier`;
+const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, classifierId)));
 const data = await loadBuiltInDataset(original.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', original.card.dataset)));
 
 /**
@@ -85,7 +86,7 @@ const round = (x: number) => Number(x.toPrecision(5));
 const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
 const histograms = auditHistograms(comparison.audit);
 const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
-const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: options.classifier, rows, audit, costs: comparison.costs };
+const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, rows, audit, costs: comparison.costs };
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 const markdown = toMarkdown(comparison);
 if (options.md) await writeFile(options.md, markdown);
@@ -93,7 +94,7 @@ console.log(markdown);
 
 function toMarkdown({ rows, audit, costs }: Comparison): string {
   const lines = [
-    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's MNIST classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
+    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's ${original.card.dataset} classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
     '',
     '| method | set | FID | IS | cosine | PSNR (hole) | SSIM (hole) |',
     '|---|---|---|---|---|---|---|',

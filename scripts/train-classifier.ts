@@ -1,7 +1,7 @@
 /**
- * Trains the MNIST classifier whose embedding the output metrics use (FID, IS, cosine), seeded,
- * on the full training set, and writes it with its card to public/models/<id>/.
- *   npm run train-classifier -- [--id mnist-classifier] [--epochs 2] [--batch 64] [--lr 0.002]
+ * Trains a dataset's classifier whose embedding the output metrics use (FID, IS, cosine), seeded,
+ * on the dataset's full training set, and writes it with its card to public/models/<dataset>-classifier/.
+ *   npm run train-classifier -- [--dataset mnist] [--epochs 2] [--batch 64] [--lr 0.002]
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -11,10 +11,11 @@ import { createIndexSampler, createRng } from '../src/core/random';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from '../src/core/unlearning/optimizer';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderWriter, parseOptions } from './node/files';
-import { loadMnist } from './node/mnist';
+import { BUILT_IN_DATASETS, type BuiltInDatasetId } from '../src/core/data/builtin';
+import { loadDataset } from './node/datasets';
 
 const options = parseOptions(process.argv.slice(2), {
-  id: 'mnist-classifier',
+  dataset: 'mnist',
   epochs: 2,
   batch: 64,
   lr: 2e-3,
@@ -24,9 +25,11 @@ const options = parseOptions(process.argv.slice(2), {
 });
 
 const backend = await useNodeBackend(options.backend as NodeBackend);
-const { train, test } = await loadMnist();
-const config = { ...DEFAULT_CLASSIFIER, seed: options.seed };
-const classifier = Classifier.create({ id: options.id, family: 'mnist-classifier', title: 'MNIST digit classifier (metric embedding)' }, config);
+const { train, test } = await loadDataset(options.dataset);
+const id = `${options.dataset}-classifier`;
+const { title, classNames } = BUILT_IN_DATASETS[options.dataset as BuiltInDatasetId];
+const config = { ...DEFAULT_CLASSIFIER, height: train.height, width: train.width, channels: train.channels, classes: classNames.length, seed: options.seed };
+const classifier = Classifier.create({ id, family: 'domain-classifier', title: `${title} classifier (metric embedding)` }, config);
 
 const steps = Math.ceil((options.epochs * train.count) / options.batch);
 const variables = classifier.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -34,7 +37,7 @@ const variables = classifier.model.trainableWeights.map((w) => w.read() as tf.Va
 const optimizer = new AdamW(variables, { ...DEFAULT_ADAMW, beta2: 0.999, weightDecay: 0 });
 const sample = createIndexSampler(train.count, createRng(options.seed));
 
-console.log(`training ${options.id} on ${backend}: ${steps} steps of ${options.batch} (${options.epochs} epochs of ${train.count})`);
+console.log(`training ${id} on ${backend}: ${steps} steps of ${options.batch} (${options.epochs} epochs of ${train.count})`);
 const started = performance.now();
 let recent: number[] = [];
 for (let step = 0; step < steps; step++) {
@@ -65,7 +68,7 @@ const trained = new Classifier(
   {
     ...classifier.card,
     training: {
-      dataset: 'mnist',
+      dataset: options.dataset,
       trainImages: train.count,
       epochs: options.epochs,
       steps,
@@ -80,6 +83,6 @@ const trained = new Classifier(
   },
   classifier.model,
 );
-await saveClassifier(trained, folderWriter(join(PUBLIC_MODELS, options.id)));
+await saveClassifier(trained, folderWriter(join(PUBLIC_MODELS, id)));
 console.log(`test accuracy ${(100 * testAccuracy).toFixed(2)}% on ${test.count} images`);
-console.log(`wrote public/models/${options.id} after ${seconds.toFixed(0)} s of training`);
+console.log(`wrote public/models/${id} after ${seconds.toFixed(0)} s of training`);

@@ -10,8 +10,25 @@ export interface BuiltInDataset {
   test: ImageSet;
 }
 
+/** Unicode emoji categories, in the order that makes their class numbers (the studio's colour dataset). */
+export const EMOJI_CATEGORIES = [
+  'Smileys & Emotion',
+  'People & Body',
+  'Animals & Nature',
+  'Food & Drink',
+  'Travel & Places',
+  'Activities',
+  'Objects',
+  'Symbols',
+  'Flags',
+];
+
+/** Side of the studio's emoji images (the package's 64x64 PNGs, halved). */
+export const EMOJI_SIDE = 32;
+
 export const BUILT_IN_DATASETS = {
   mnist: { title: 'MNIST digits', classNames: Array.from({ length: 10 }, (_, i) => String(i)) },
+  emoji: { title: 'Noto emoji (colour, 32x32)', classNames: EMOJI_CATEGORIES },
 } as const;
 
 export type BuiltInDatasetId = keyof typeof BUILT_IN_DATASETS;

@@ -76,7 +76,7 @@ describe('projectModels', () => {
 
 describe('embedImages / embedOutputs', () => {
   test("embeds images, or a model's outputs, without leaking tensors", async () => {
-    const classifier = Classifier.create({ id: 'test', family: 'mnist-classifier', title: 'test' });
+    const classifier = Classifier.create({ id: 'test', family: 'domain-classifier', title: 'test' });
     const model = smallModel();
     const set = syntheticImages(5, 28, 1);
     const before = tf.memory().numTensors;

@@ -48,9 +48,16 @@ export async function* reconstructions(
 }
 
 /** Hidden-pixel MSE and PSNR over a whole set. */
-export async function holeQuality(model: I2IModel, task: TaskSpec, set: ImageSet, parts: ModelParts = model, batchSize = 200): Promise<HoleQuality> {
+export async function holeQuality(
+  model: I2IModel,
+  task: TaskSpec,
+  set: ImageSet,
+  parts: ModelParts = model,
+  batchSize = 200,
+  options?: ReconstructOptions,
+): Promise<HoleQuality> {
   const perImage = new Float32Array(set.count);
-  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize)) {
+  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize, options)) {
     const errors = maskedMsePerImage(output, truth, mask);
     perImage.set(await errors.data(), start);
     errors.dispose();

@@ -16,7 +16,7 @@ const SHIPPED = join(PUBLIC_MODELS, 'mnist-classifier');
 
 describe('MNIST classifier', () => {
   test('embeds to [n, 64] and gives probabilities; save then load keeps both', async () => {
-    const classifier = Classifier.create({ id: 'test-classifier', family: 'mnist-classifier', title: 'test' });
+    const classifier = Classifier.create({ id: 'test-classifier', family: 'domain-classifier', title: 'test' });
     const images = batchTensor(syntheticImages(3, 28, 1), [0, 1, 2]);
     const embedding = classifier.embed(images);
     const probabilities = classifier.probabilities(images);

@@ -4,9 +4,10 @@ import { seededInitializer, stridedConvStack } from './layers';
 import { loadLayers, readCard, saveLayers, writeCard, type ReadFile, type WriteFile } from './io';
 
 /**
- * A small MNIST CNN whose penultimate layer is the embedding in which the studio computes the
- * paper's output metrics (FID, cosine similarity; IS from its class probabilities), standing
- * in for Inception / CLIP, which are far too large to ship for 28x28 digits.
+ * A small CNN, one per built-in dataset, whose penultimate layer is the embedding in which the
+ * studio computes the paper's output metrics (FID, cosine similarity; IS from its class
+ * probabilities), standing in for Inception / CLIP, which are far too large to ship and were
+ * not made for 28x28 digits or 32x32 emoji.
  */
 export interface ClassifierConfig {
   height: number;
@@ -31,7 +32,7 @@ export const DEFAULT_CLASSIFIER: ClassifierConfig = {
 
 export interface ClassifierCard {
   id: string;
-  family: 'mnist-classifier';
+  family: 'domain-classifier';
   title: string;
   config: ClassifierConfig;
   training?: {
@@ -143,6 +144,6 @@ export async function saveClassifier(classifier: Classifier, write: WriteFile): 
 
 export async function loadClassifier(read: ReadFile): Promise<Classifier> {
   const card = await readCard<ClassifierCard>(read);
-  if (card.family !== 'mnist-classifier') throw new Error(`unknown classifier family "${card.family}"`);
+  if (card.family !== 'domain-classifier') throw new Error(`unknown classifier family "${card.family}"`);
   return new Classifier(card, await loadLayers(read, MODEL_NAME));
 }

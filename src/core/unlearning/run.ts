@@ -3,7 +3,7 @@ import { batchTensor, take, type ImageSet, allIndices } from '../data/image-set'
 import type { ClassSplit } from '../data/splits';
 import { evaluationBatch, holeQuality, type RunMetrics } from '../evaluation/reconstruction';
 import type { HoleQuality } from '../metrics/masked';
-import type { I2IModel, ReconstructOptions } from '../models/types';
+import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import { visiblePart } from '../tasks/masks';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from './settings';
 import { Unlearner } from './unlearner';
@@ -45,6 +45,7 @@ export class UnlearningRun {
   private readonly previewSets: { forget: ImageSet; retain: ImageSet };
   private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
   private original?: { forget: HoleQuality; retain: HoleQuality };
+  private readonly sampleSteps?: number;
 
   constructor(
     readonly model: I2IModel,
@@ -55,13 +56,14 @@ export class UnlearningRun {
     this.unlearner = new Unlearner(model, split.forgetTrain, split.retainTrain, settings);
     this.evalSets = { forget: take(split.forgetTest, options.evalImages), retain: take(split.retainTest, options.evalImages) };
     this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
+    this.sampleSteps = options.sampleSteps;
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
   async originalMetrics(): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
     this.original ??= {
-      forget: await holeQuality(this.model, this.unlearner.task, this.evalSets.forget, this.unlearner.original),
-      retain: await holeQuality(this.model, this.unlearner.task, this.evalSets.retain, this.unlearner.original),
+      forget: await this.quality(this.evalSets.forget, this.unlearner.original),
+      retain: await this.quality(this.evalSets.retain, this.unlearner.original),
     };
     return this.original;
   }
@@ -69,12 +71,16 @@ export class UnlearningRun {
   async metrics(): Promise<RunMetrics> {
     const original = await this.originalMetrics();
     return {
-      forget: { original: original.forget, unlearned: await holeQuality(this.model, this.unlearner.task, this.evalSets.forget) },
-      retain: { original: original.retain, unlearned: await holeQuality(this.model, this.unlearner.task, this.evalSets.retain) },
+      forget: { original: original.forget, unlearned: await this.quality(this.evalSets.forget) },
+      retain: { original: original.retain, unlearned: await this.quality(this.evalSets.retain) },
     };
   }
 
-  private async rows(set: ImageSet, withFixed: boolean, options?: ReconstructOptions): Promise<Partial<GridRows>> {
+  private quality(set: ImageSet, parts: ModelParts = this.model): Promise<HoleQuality> {
+    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, { sampleSteps: this.sampleSteps });
+  }
+
+  private async rows(set: ImageSet, withFixed: boolean, options: ReconstructOptions): Promise<Partial<GridRows>> {
     const batch = evaluationBatch(this.unlearner.task, batchTensor(set, allIndices(set)), 0);
     const unlearned = await this.model.reconstruct(batch, this.model, options);
     const rows: Partial<GridRows> = { unlearned: await toStack(unlearned) };
@@ -90,10 +96,20 @@ export class UnlearningRun {
 
   /**
    * Input | original | unlearned | truth for the preview images; only the unlearned column changes.
-   * `options.onProgress` follows multi-pass decoders (diffusion sampling) through the whole grid.
+   * `onProgress` follows multi-pass decoders (diffusion sampling) through the whole grid.
    */
-  async grid(options?: ReconstructOptions): Promise<ReconstructionGrid> {
+  async grid(onProgress?: (done: number, total: number) => void): Promise<ReconstructionGrid> {
     const first = !this.fixedRows;
+    // Two sets, each reconstructed by the unlearned model and, the first time, by the original too.
+    const passes = first ? 4 : 2;
+    let pass = 0;
+    const options: ReconstructOptions = {
+      sampleSteps: this.sampleSteps,
+      onProgress: onProgress && ((done, total) => {
+        onProgress(pass * total + done, passes * total);
+        if (done === total) pass++;
+      }),
+    };
     const forget = await this.rows(this.previewSets.forget, first, options);
     const retain = await this.rows(this.previewSets.retain, first, options);
     if (first) {

@@ -41,6 +41,8 @@ export interface RunOptions {
   evalImages: number;
   /** Held-out images per set shown in the grid. */
   previewImages: number;
+  /** DDIM steps when a diffusion model reconstructs (grid and metrics); the model card's default when undefined. */
+  sampleSteps?: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };
