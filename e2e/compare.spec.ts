@@ -72,3 +72,20 @@ test('a run cannot start while comparing; cancel stops the comparison and the st
   await expect(page.getByTestId('compare-button')).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+test('without a shipped retrained reference, the studio trains one from scratch and compares against it', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=wasm&forget=3&steps=2&batch=8&eval=16');
+  await expect(page.getByTestId('compare-button')).toBeEnabled();
+  await page.getByTestId('compare-button').click();
+  await expect(page.getByTestId('compare-no-retrained')).toBeVisible({ timeout: 200_000 });
+  await expect(page.getByTestId('compare-retrained-forget-fid')).toHaveCount(0);
+
+  await page.getByTestId('compare-retrain-steps').fill('6');
+  await page.getByTestId('compare-retrain').click();
+  await expect(page.getByTestId('compare-progress')).toContainText(/training from scratch without the forget classes, step \d of 6/, { timeout: 60_000 });
+  await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 200_000 });
+  await expect(page.getByTestId('compare-no-retrained')).toHaveCount(0);
+  for (const set of SETS) expect(Number.isFinite(Number(await page.getByTestId(`compare-retrained-${set}-fid`).getAttribute('data-value')))).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -19,3 +19,13 @@ export async function inkedFraction(page: Page, testId: string): Promise<number>
     return inked / (data.length / 4);
   });
 }
+
+/** Fraction of a canvas's pixels whose red, green and blue differ (a grey image reads 0). */
+export async function colouredFraction(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let coloured = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 40) coloured++;
+    return coloured / (data.length / 4);
+  });
+}

@@ -8,13 +8,13 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
-import { EVALUATION_SETS, compareMethods, retrainingSet, type Comparison } from '../src/core/evaluation/compare-methods';
+import { EVALUATION_SETS, compareMethods, type Comparison } from '../src/core/evaluation/compare-methods';
 import { METRIC_COLUMNS, bestValues, isBest } from '../src/core/evaluation/ranking';
 import { auditHistograms } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
-import { familyOf, loadModel, saveModel } from '../src/core/models/families';
+import { loadModel, saveModel } from '../src/core/models/families';
 import type { I2IModel } from '../src/core/models/types';
-import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
+import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/core/unlearning/methods/catalog';
 import type { TaskId } from '../src/core/tasks/task';
 import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
@@ -47,7 +47,7 @@ const methods = (options.methods === 'all' ? METHOD_IDS : options.methods.split(
 const unknown = methods.filter((m) => !METHOD_IDS.includes(m));
 if (unknown.length) throw new Error(`unknown method ${unknown.join(', ')}; methods: ${METHOD_IDS.join(', ')}`);
 
-await useNodeBackend(options.backend as NodeBackend);
+const backend = await useNodeBackend(options.backend as NodeBackend);
 const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const classifierId = options.classifier || `${original.card.dataset}-classifier`;
 const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, classifierId)));
@@ -65,17 +65,12 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
     console.log(`retrained reference: public/models/${id} (trained in ${model.card.training?.seconds} s)`);
     return { model, seconds: model.card.training?.seconds ?? NaN };
   }
-  const steps = options.retrainSteps || original.card.training?.steps || DEFAULT_PRETRAIN.steps;
-  console.log(`retraining ${id} from scratch for ${steps} steps (the cost unlearning must beat)…`);
-  const card = { ...original.card, id, excludedClasses: forgetClasses, training: undefined, evaluation: undefined };
-  const model = familyOf(card.family).create(card);
-  const trainer = new Pretrainer(model, retrainingSet((await loadDataset(card.dataset)).train, forgetClasses), { ...DEFAULT_PRETRAIN, steps, batchSize: original.card.training?.batchSize ?? DEFAULT_PRETRAIN.batchSize });
-  const started = performance.now();
-  while (trainer.completedSteps < steps) await trainer.step();
-  trainer.dispose();
-  const seconds = (performance.now() - started) / 1000;
-  await saveModel(model, folderWriter(dir));
-  return { model, seconds };
+  console.log(`retraining ${id} from scratch (the cost unlearning must beat)…`);
+  const { train } = await loadDataset(original.card.dataset);
+  const retrained = await retrainWithout(original, train, forgetClasses, undefined, options.retrainSteps || undefined);
+  retrained.model.card.training!.backend = backend;
+  await saveModel(retrained.model, folderWriter(dir));
+  return retrained;
 }
 
 const retrained = await retrainedReference();

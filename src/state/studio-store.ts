@@ -3,6 +3,7 @@ import { UnlearningWorkerClient, type CompareProgressEvent, type RunEvent } from
 import {
   DEFAULT_RUN_OPTIONS,
   SETTING_RULES,
+  modelTaskIds,
   validateSettings,
   type BenchmarkBudget,
   type AuditSummary,
@@ -18,12 +19,14 @@ import {
   type MetricsReport,
   type ModelCard,
   type ReconstructionGrid,
+  type ResumeFrom,
   type RunStatus,
   type SetCounts,
   type StepReport,
   type UnlearnSettings,
 } from '../worker/protocol';
 import { readSharedSettings, writeSharedSettings } from './url-settings';
+import { ownSetsForWorker } from './own-sets-store';
 
 export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';
 const PREVIEW_IMAGES = 6;
@@ -47,6 +50,8 @@ export type ComparisonPhase = 'idle' | 'running' | 'cancelling' | 'cancelled' | 
 export interface ComparisonResult {
   /** What the comparison ran with: the studio's settings may have changed since. */
   modelId: string;
+  /** The dataset whose classifier the metrics were computed in. */
+  dataset: string;
   forgetClasses: number[];
   settings: UnlearnSettings;
   evalImages: number;
@@ -76,6 +81,8 @@ export interface StudioState {
   dataset?: DatasetSummary;
   forgetClasses: number[];
   retainClasses: number[];
+  /** The dataset's classes, or the user's own image sets (forget / retain / proxy retain). */
+  dataSource: DataSource;
   settings: UnlearnSettings;
   evalImages: number;
   /** Settings whose field holds text that is not a usable value (the store keeps the last good one). */
@@ -85,6 +92,11 @@ export interface StudioState {
   tensors?: number;
   grid?: ReconstructionGrid;
   gridStep: number;
+  /** Progress of the grid being sampled (diffusion models), until it arrives. */
+  sampling?: { done: number; total: number };
+  /** DDIM steps for diffusion models (grid and metrics); the model's default when undefined. */
+  sampleSteps?: number;
+  setSampleSteps(steps: number | undefined): void;
   metrics?: MetricsReport;
   selfCheck?: { backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean; running: boolean };
   comparison: ComparisonState;
@@ -98,7 +110,8 @@ export interface StudioState {
   toggleRetainClass(c: number): void;
   updateSettings(patch: Partial<UnlearnSettings>): void;
   markSettingInvalid(key: keyof UnlearnSettings, invalid: boolean): void;
-  start(): Promise<void>;
+  /** `resume`: continue an interrupted run from its checkpoint (its curve so far is shown again). */
+  start(resume?: ResumeFrom & { curve: StepReport[] }): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -106,12 +119,16 @@ export interface StudioState {
   /** Times unlearning steps on the active backend (used by `npm run bench` through the page). */
   benchmark(task: BenchmarkResult['task'], batchSize: number, budget: BenchmarkBudget): Promise<BenchmarkResult & { backend: BackendName; wasmThreads: number }>;
   /** Runs every method next to the references on the current forget classes and settings (ends any run). */
-  compare(): Promise<void>;
+  /** Compares every method; `retrain` first trains the retrained reference here when none ships for the forget classes. */
+  compare(options?: { retrain?: boolean; retrainSteps?: number }): Promise<void>;
   /** Stops the comparison after its current step. */
   cancelCompare(): Promise<void>;
   selectComparedModel(method: ComparedModel): void;
   dismissError(): void;
+  setDataSource(source: DataSource): void;
 }
+
+export type DataSource = 'classes' | 'own';
 
 const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, firstProgressAt: 0, lastProgressAt: 0 };
 const IDLE_COMPARISON: ComparisonState = { phase: 'idle', selected: 'original' };
@@ -129,12 +146,17 @@ const shared = readSharedSettings(typeof location === 'undefined' ? '' : locatio
   evalImages: DEFAULT_RUN_OPTIONS.evalImages,
 });
 
+let whenClient: () => UnlearningWorkerClient | undefined = () => undefined;
+/** The training worker's client, once the studio has started it (for the own-model store). */
+export const studioWorker = () => whenClient();
+
 export const useStudio = create<StudioState>()((set, get) => {
   let client: UnlearningWorkerClient | undefined;
+  whenClient = () => client;
 
   const syncUrl = () => {
-    const { modelId, forgetClasses, settings, evalImages, preferredBackend } = get();
-    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, evalImages, backend: preferredBackend, wasmThreads: shared.wasmThreads }));
+    const { modelId, forgetClasses, settings, evalImages, sampleSteps, preferredBackend } = get();
+    history.replaceState(null, '', writeSharedSettings({ modelId, forgetClasses, settings, evalImages, sampleSteps, backend: preferredBackend, wasmThreads: shared.wasmThreads }));
   };
 
   const onRunEvent = (event: RunEvent) => {
@@ -152,7 +174,10 @@ export const useStudio = create<StudioState>()((set, get) => {
         return;
       }
       case 'reconstructions':
-        set({ grid: event.grid, gridStep: event.step });
+        set({ grid: event.grid, gridStep: event.step, sampling: undefined });
+        return;
+      case 'sampling':
+        set({ sampling: { done: event.done, total: event.total } });
         return;
       case 'metrics':
         set({ metrics: event.metrics });
@@ -167,6 +192,7 @@ export const useStudio = create<StudioState>()((set, get) => {
   const checkRunnable = () => {
     const { forgetClasses, retainClasses, settings } = get();
     if (!client || get().phase !== 'ready') throw new Error('the studio is still loading');
+    if (get().dataSource === 'own') return client;
     if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
     if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
     const invalid = get().invalidSettings;
@@ -191,8 +217,10 @@ export const useStudio = create<StudioState>()((set, get) => {
     models: [],
     forgetClasses: shared.forgetClasses,
     retainClasses: [],
+    dataSource: 'classes',
     settings: shared.settings,
     evalImages: shared.evalImages,
+    sampleSteps: shared.sampleSteps,
     invalidSettings: [],
     run: IDLE_RUN,
     curve: [],
@@ -219,8 +247,12 @@ export const useStudio = create<StudioState>()((set, get) => {
         const loaded = await client.load({ modelId });
         const classes = loaded.dataset.classNames.map((_, i) => i);
         const forget = get().forgetClasses.filter((c) => classes.includes(c));
+        // A task the new model was not trained on falls back to the model's default.
+        const { task } = get().settings;
+        const settings = task && !modelTaskIds(loaded.model).includes(task) ? { ...get().settings, task: undefined } : get().settings;
         set({
           modelId,
+          settings,
           model: loaded.model,
           dataset: loaded.dataset,
           forgetClasses: forget,
@@ -260,20 +292,37 @@ export const useStudio = create<StudioState>()((set, get) => {
       syncUrl();
     },
 
+    setSampleSteps(sampleSteps) {
+      set({ sampleSteps });
+      syncUrl();
+    },
+
     markSettingInvalid(key, invalid) {
       const others = get().invalidSettings.filter((k) => k !== key);
       set({ invalidSettings: invalid ? [...others, key] : others });
     },
 
-    start: () =>
+    start: (resume) =>
       guarded(async () => {
         const { forgetClasses, retainClasses, settings, modelId, evalImages } = get();
         const worker = checkRunnable();
         // Checked here too so that the shown run is not cleared for a start the worker would refuse.
         if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
-        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: [], grid: undefined, metrics: undefined, error: undefined });
+        const own = get().dataSource === 'own' ? ownSetsForWorker() : undefined;
+        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: resume?.curve ?? [], grid: undefined, metrics: undefined, error: undefined });
         const started = await worker.start({
-          run: { modelId, forgetClasses, retainClasses, settings, evalImages, previewImages: PREVIEW_IMAGES, previewIntervalMs: PREVIEW_INTERVAL_MS },
+          run: {
+            modelId,
+            forgetClasses,
+            retainClasses,
+            settings,
+            evalImages,
+            previewImages: PREVIEW_IMAGES,
+            sampleSteps: get().sampleSteps,
+            previewIntervalMs: PREVIEW_INTERVAL_MS,
+            own,
+            resume: resume && { step: resume.step, files: resume.files },
+          },
         }).catch((error) => {
           set({ run: IDLE_RUN });
           throw error;
@@ -305,16 +354,17 @@ export const useStudio = create<StudioState>()((set, get) => {
       return { ...answer.result, backend: answer.backend, wasmThreads: answer.wasmThreads };
     },
 
-    compare: () =>
+    compare: (options) =>
       guarded(async () => {
         const worker = checkRunnable();
         if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
         const { modelId, forgetClasses, settings, evalImages } = get();
+        const dataset = get().dataset?.id ?? '';
         set({ comparison: { ...IDLE_COMPARISON, phase: 'running' }, error: undefined });
         const onProgress = ({ progress, position, models }: CompareProgressEvent) =>
           set({ comparison: { ...get().comparison, progress: { progress, position, models } } });
         try {
-          const answer = await worker.compare({ modelId, forgetClasses, settings, evalImages }, onProgress);
+          const answer = await worker.compare({ modelId, forgetClasses, settings, evalImages, retrain: options?.retrain, retrainSteps: options?.retrainSteps }, onProgress);
           set({
             comparison:
               answer.type === 'compareCancelled'
@@ -322,7 +372,7 @@ export const useStudio = create<StudioState>()((set, get) => {
                 : {
                     ...IDLE_COMPARISON,
                     phase: 'finished',
-                    result: { modelId, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs, projection: answer.projection },
+                    result: { modelId, dataset, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs, projection: answer.projection },
                     selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
                   },
           });
@@ -345,6 +395,10 @@ export const useStudio = create<StudioState>()((set, get) => {
 
     dismissError() {
       set({ error: undefined });
+    },
+
+    setDataSource(dataSource) {
+      set({ dataSource });
     },
   };
 });

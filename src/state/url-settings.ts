@@ -7,6 +7,8 @@ export interface SharedSettings {
   settings: UnlearnSettings;
   /** Held-out images per set for the metrics. */
   evalImages: number;
+  /** DDIM steps for diffusion models (`sample=`); the model's default when absent. */
+  sampleSteps?: number;
   backend?: BackendName;
   /** `threads=1`: let the wasm backend try its threaded build (off by default: it did not win here). */
   wasmThreads?: boolean;
@@ -32,11 +34,13 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   const forget = params.get('forget');
   const evalImages = Number(params.get('eval'));
   const backend = params.get('backend') as BackendName | null;
+  const sampleSteps = Number(params.get('sample'));
   return {
     modelId: params.get('model') ?? defaults.modelId,
     forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
     settings,
     evalImages: Number.isInteger(evalImages) && evalImages > 0 ? evalImages : defaults.evalImages,
+    sampleSteps: Number.isInteger(sampleSteps) && sampleSteps > 0 ? sampleSteps : undefined,
     backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
     wasmThreads: params.get('threads') === '1',
   };
@@ -51,6 +55,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   params.set('noise', shared.settings.noise);
   if (shared.settings.task) params.set('task', shared.settings.task);
   params.set('eval', String(shared.evalImages));
+  if (shared.sampleSteps) params.set('sample', String(shared.sampleSteps));
   if (shared.backend) params.set('backend', shared.backend);
   if (shared.wasmThreads) params.set('threads', '1');
   return `?${params}`;

@@ -1,11 +1,15 @@
 import { useEffect } from 'react';
 import { useStudio } from '../state/studio-store';
+import { startSession } from '../state/session';
 import { ComparisonPanel } from './ComparisonPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { ImageSetsPanel } from './ImageSetsPanel';
 import { LossChart } from './LossChart';
 import { MetricsTable } from './MetricsTable';
+import { OwnModelPanel } from './OwnModelPanel';
 import { ReconstructionGrid } from './ReconstructionGrid';
+import { ResumeOffer } from './ResumeOffer';
+import { RunHistory } from './RunHistory';
 import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
 
@@ -13,21 +17,25 @@ export function App() {
   useEffect(() => {
     // initialize() ignores repeat calls, so StrictMode's double effect starts one worker.
     void useStudio.getState().initialize();
+    startSession();
   }, []);
 
   return (
     <div className="studio">
       <Toolbar />
       <ErrorBanner />
+      <ResumeOffer />
       <div className="workspace">
         <aside className="sidebar">
           <ImageSetsPanel />
+          <OwnModelPanel />
           <SettingsPanel />
         </aside>
         <main className="results">
           <ReconstructionGrid />
           <LossChart />
           <MetricsTable />
+          <RunHistory />
           <ComparisonPanel />
         </main>
       </div>

@@ -1,4 +1,4 @@
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { isComparing, useStudio, type ComparisonResult, type ComparisonState } from '../state/studio-store';
@@ -36,7 +36,7 @@ function progressText({ phase, progress }: ComparisonState): string {
   if (phase === 'cancelling') return 'cancelling after the current step…';
   if (!progress) return 'loading the classifier and the retrained reference…';
   const { progress: p, position, models } = progress;
-  const what = p.stage === 'judging' ? 'judging' : `unlearning, step ${p.step} of ${p.steps}`;
+  const what = p.stage === 'judging' ? 'judging' : `${p.stage === 'retraining' ? 'training from scratch without the forget classes' : 'unlearning'}, step ${p.step} of ${p.steps}`;
   return `${modelTitle(p.method)}: ${what} (model ${position} of ${models})`;
 }
 
@@ -105,7 +105,7 @@ export function ComparisonPanel() {
 function ComparisonProgressBar({ comparison }: { comparison: ComparisonState }) {
   const progress = comparison.progress;
   // Each model counts one unit; a method's steps fill its unit.
-  const within = progress && progress.progress.stage === 'unlearning' ? progress.progress.step / (progress.progress.steps + 1) : 0;
+  const within = progress && progress.progress.stage !== 'judging' ? progress.progress.step / (progress.progress.steps + 1) : 0;
   const value = progress ? (progress.position - 1 + within) / progress.models : 0;
   return (
     <div className="compare-progress" data-testid="compare-progress">
@@ -120,6 +120,9 @@ function ComparisonTable({ result }: { result: ComparisonResult }) {
   const selectComparedModel = useStudio((s) => s.selectComparedModel);
   const selected = useStudio((s) => s.comparison.selected);
   const hasRetrained = result.rows.some((r) => r.method === 'retrained');
+  const compare = useStudio((s) => s.compare);
+  const originalTraining = useStudio((s) => s.model?.training);
+  const [retrainSteps, setRetrainSteps] = useState(originalTraining?.steps ?? 1000);
 
   return (
     <>
@@ -171,14 +174,30 @@ function ComparisonTable({ result }: { result: ComparisonResult }) {
       </table>
       {!hasRetrained && (
         <p className="note warning" data-testid="compare-no-retrained">
-          no retrained reference ships for these classes; <code>npm run evaluate</code> trains one
+          No retrained reference ships for these classes.{' '}
+          <button type="button" className="small" data-testid="compare-retrain" onClick={() => void compare({ retrain: true, retrainSteps })}>
+            Train it here, then compare again
+          </button>{' '}
+          for{' '}
+          <input
+            type="number"
+            className="inline-number"
+            data-testid="compare-retrain-steps"
+            aria-label="retraining steps"
+            min={1}
+            value={retrainSteps}
+            onChange={(e) => Number.isInteger(Number(e.target.value)) && Number(e.target.value) >= 1 && setRetrainSteps(Number(e.target.value))}
+          />{' '}
+          steps: from scratch on the retain classes with the original&apos;s recipe
+          {originalTraining ? ` (${originalTraining.steps} steps, ${Math.ceil(originalTraining.seconds / 60)} min in Node on wasm); fewer steps give a rougher reference` : ''}. It stays
+          for this session; <code>npm run evaluate</code> trains it in Node.
         </p>
       )}
       <p className="note">
         Best method per column in bold (references are not ranked): on the forget sets, the farther from the ground truth the better (higher FID, lower
         cosine, PSNR and SSIM); on the retain set, the closer; IS is ranked on the retain set only.
       </p>
-      <p className="note">FID, IS and cosine use the features of the studio's own MNIST classifier: domain-network scores, not Inception FID or CLIP.</p>
+      <p className="note">FID, IS and cosine use the features of the studio's own classifier for {result.dataset} images: domain-network scores, not Inception FID or CLIP.</p>
     </>
   );
 }

@@ -1,19 +1,21 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
 import { isRunActive } from './run-phase';
+import { OwnSetsPanel } from './OwnSetsPanel';
 
 function total(counts: number[], classes: number[]): number {
   return classes.reduce((sum, c) => sum + (counts[c] ?? 0), 0);
 }
 
 export function ImageSetsPanel() {
-  const { phase, dataset, forgetClasses, retainClasses, runPhase } = useStudio(
+  const { phase, dataset, forgetClasses, retainClasses, runPhase, dataSource } = useStudio(
     useShallow((s) => ({
       phase: s.phase,
       dataset: s.dataset,
       forgetClasses: s.forgetClasses,
       retainClasses: s.retainClasses,
       runPhase: s.run.phase,
+      dataSource: s.dataSource,
     })),
   );
   const { toggleForgetClass, toggleRetainClass } = useStudio.getState();
@@ -25,7 +27,24 @@ export function ImageSetsPanel() {
   return (
     <section className="panel image-sets" aria-labelledby="image-sets-title">
       <h2 id="image-sets-title">Image sets</h2>
-      {!dataset ? (
+      <div className="chip-row" role="group" aria-label="Where the images come from">
+        {(['classes', 'own'] as const).map((source) => (
+          <button
+            key={source}
+            type="button"
+            className="chip"
+            data-testid={`data-source-${source}`}
+            aria-pressed={dataSource === source}
+            disabled={locked}
+            onClick={() => useStudio.getState().setDataSource(source)}
+          >
+            {source === 'classes' ? 'Dataset classes' : 'My images'}
+          </button>
+        ))}
+      </div>
+      {dataSource === 'own' ? (
+        <OwnSetsPanel locked={locked} />
+      ) : !dataset ? (
         <p className="empty">{phase === 'failed' ? 'No dataset loaded' : 'Loading classes…'}</p>
       ) : (
         <>

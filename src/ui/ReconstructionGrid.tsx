@@ -36,8 +36,14 @@ interface Selection {
 }
 
 export function ReconstructionGrid() {
-  const { grid, gridStep, runPhase, task } = useStudio(
-    useShallow((s) => ({ grid: s.grid, gridStep: s.gridStep, runPhase: s.run.phase, task: s.settings.task ? TASKS[s.settings.task] : s.model?.tasks[0] })),
+  const { grid, gridStep, runPhase, task, sampling } = useStudio(
+    useShallow((s) => ({
+      grid: s.grid,
+      gridStep: s.gridStep,
+      runPhase: s.run.phase,
+      task: s.settings.task ? TASKS[s.settings.task] : s.model?.tasks[0],
+      sampling: s.sampling,
+    })),
   );
   const [selected, setSelected] = useState<Selection>();
   // A new run clears the grid; a row picked from the old one no longer exists.
@@ -49,6 +55,11 @@ export function ReconstructionGrid() {
         <h2 id="recon-title">Reconstructions</h2>
         {grid && <span className="muted">step {gridStep}</span>}
         {runPhase === 'running' && <span className="live">live</span>}
+        {sampling && (
+          <span className="muted" data-testid="recon-sampling">
+            sampling {sampling.done}/{sampling.total}
+          </span>
+        )}
         {grid && (
           <button
             type="button"

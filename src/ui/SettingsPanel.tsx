@@ -73,6 +73,8 @@ export function SettingsPanel() {
             help={tasks.length === 1 ? 'the only task this model was trained on' : undefined}
           />
         )}
+        {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
+        {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
         <SelectField
           label="noise"
           testId="setting-noise"
@@ -83,6 +85,32 @@ export function SettingsPanel() {
         />
       </div>
     </section>
+  );
+}
+
+/** DDIM steps of the diffusion sampler behind the grid and the metrics: fewer is faster, more is sharper. */
+function SampleStepsField({ defaultSteps, disabled }: { defaultSteps: number; disabled: boolean }) {
+  const id = useId();
+  const sampleSteps = useStudio((s) => s.sampleSteps);
+  const setSampleSteps = useStudio((s) => s.setSampleSteps);
+  return (
+    <div className="field">
+      <label htmlFor={id}>sampling steps</label>
+      <input
+        id={id}
+        data-testid="setting-sample-steps"
+        type="number"
+        min={1}
+        step={1}
+        value={sampleSteps ?? defaultSteps}
+        disabled={disabled}
+        onChange={(e) => {
+          const n = Number(e.target.value);
+          if (Number.isInteger(n) && n >= 1) setSampleSteps(n);
+        }}
+      />
+      <span className="help">DDIM steps per reconstruction (the model&apos;s default: {defaultSteps})</span>
+    </div>
   );
 }
 

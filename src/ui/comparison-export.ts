@@ -1,8 +1,6 @@
 import type { ComparisonResult } from '../state/studio-store';
 import { download } from './download';
 
-/** The features FID, IS and cosine are computed in (the worker loads it from models/). */
-const CLASSIFIER_ID = 'mnist-classifier';
 
 function csvCell(value: string | number): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
@@ -30,7 +28,7 @@ export function comparisonCsv({ rows, audit, costs }: ComparisonResult): string 
 /** The same shape as `npm run evaluate -- --json`, so results from the studio and the CLI line up. */
 export function comparisonJson(result: ComparisonResult): string {
   const { modelId, forgetClasses, settings, evalImages, rows, audit, costs } = result;
-  return JSON.stringify({ model: modelId, forgetClasses, settings, evalImages, classifier: CLASSIFIER_ID, rows, audit, costs }, null, 2) + '\n';
+  return JSON.stringify({ model: modelId, forgetClasses, settings, evalImages, classifier: `${result.dataset}-classifier`, rows, audit, costs }, null, 2) + '\n';
 }
 
 export function comparisonFileName(result: ComparisonResult, extension: 'csv' | 'json'): string {

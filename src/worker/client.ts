@@ -2,7 +2,7 @@ import type { WorkerEvent, WorkerRequest } from './protocol';
 
 type Answer<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 /** Events that belong to a run rather than answer a request (runId -1: the worker itself failed). */
-export type RunEvent = Extract<WorkerEvent, { type: 'progress' | 'reconstructions' | 'metrics' | 'status' }> | { type: 'error'; runId: number; message: string };
+export type RunEvent = Extract<WorkerEvent, { type: 'progress' | 'reconstructions' | 'metrics' | 'status' | 'sampling' }> | { type: 'error'; runId: number; message: string };
 
 export type CompareProgressEvent = Extract<WorkerEvent, { type: 'compareProgress' }>;
 
@@ -21,6 +21,8 @@ export class UnlearningWorkerClient {
   /** Progress listeners of running comparisons, by the compare request's id. */
   private readonly compareListeners = new Map<number, (event: CompareProgressEvent) => void>();
   private nextRequestId = 1;
+  /** Further listeners of run events (the own-model store follows training runs). */
+  private readonly runListeners = new Set<(event: WorkerEvent) => void>();
 
   constructor(private readonly onRunEvent: (event: RunEvent) => void) {
     this.worker = new Worker(new URL('./unlearning.worker.ts', import.meta.url), { type: 'module', name: 'unlearning' });
@@ -48,7 +50,10 @@ export class UnlearningWorkerClient {
       this.compareListeners.get(event.compareId)?.(event);
       return;
     }
-    if ('runId' in event && event.runId !== undefined) this.onRunEvent(event as RunEvent);
+    if ('runId' in event && event.runId !== undefined) {
+      this.onRunEvent(event as RunEvent);
+      this.runListeners.forEach((listener) => listener(event));
+    }
   }
 
   private request<T extends WorkerEvent['type']>(body: WithoutId<WorkerRequest>, onCompareProgress?: (event: CompareProgressEvent) => void): Promise<Answer<T>> {
@@ -99,6 +104,28 @@ export class UnlearningWorkerClient {
 
   cancelCompare() {
     return this.request<'ack'>({ type: 'cancelCompare' });
+  }
+
+  /** Also hears every run event (training runs included); returns the unsubscribe. */
+  listen(listener: (event: WorkerEvent) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
+  trainOriginal(body: RequestBody<'trainOriginal'>) {
+    return this.request<'trainStarted'>({ ...body, type: 'trainOriginal' });
+  }
+
+  exportModel(body: RequestBody<'exportModel'>) {
+    return this.request<'modelFiles'>({ ...body, type: 'exportModel' });
+  }
+
+  snapshot() {
+    return this.request<'modelFiles'>({ type: 'snapshot' });
+  }
+
+  preview(body: RequestBody<'preview'>) {
+    return this.request<'previewResult'>({ ...body, type: 'preview' });
   }
 
   terminate(): void {

@@ -10,9 +10,11 @@ import type { StepReport, UnlearnSettings } from '../core/unlearning/settings';
 import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
 import type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost } from '../core/evaluation/compare-methods';
 import type { ModelProjection, Point2d } from '../core/evaluation/projection';
+import type { ModelFiles, OwnSets, ResumeFrom, TrainOriginalSettings, TrainReport } from './own-protocol';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
 export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost, Point2d };
+export type { ModelFiles, OwnSets, ResumeFrom, TrainOriginalSettings, TrainReport };
 export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 // ranking.ts is tfjs-free; compare-methods.ts is not, so only its types cross to the UI.
 export { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type MetricColumn } from '../core/evaluation/ranking';
@@ -67,7 +69,13 @@ export interface StartRequest {
   settings: UnlearnSettings;
   /** Held-out images per set for metrics, and shown in the grid. */
   evalImages: number;
+  /** The user's own sets instead of the dataset's classes (the class lists are then ignored). */
+  own?: OwnSets;
+  /** Continue an interrupted run from a checkpoint: its weights after `step` steps (see ResumeFrom). */
+  resume?: ResumeFrom;
   previewImages: number;
+  /** DDIM steps of a diffusion model's sampler (grid and metrics); the model card's default when undefined. */
+  sampleSteps?: number;
   /** Least time between grid refreshes: every step on a slow backend, about once a second on a fast one. */
   previewIntervalMs: number;
 }
@@ -113,9 +121,28 @@ export type WorkerRequest =
       budget: BenchmarkBudget;
     }
   /** Runs every method next to the references; the retain set is every class not forgotten. */
-  | { type: 'compare'; requestId: number; modelId: string; forgetClasses: number[]; settings: UnlearnSettings; evalImages: number }
+  | {
+      type: 'compare';
+      requestId: number;
+      modelId: string;
+      forgetClasses: number[];
+      settings: UnlearnSettings;
+      evalImages: number;
+      /** Train the retrained reference here first when none ships for these classes (kept for the session). */
+      retrain?: boolean;
+      /** Training steps of that reference: the original's recipe when undefined (fewer make a rougher reference). */
+      retrainSteps?: number;
+    }
   /** Stops the comparison after its current step; its request is then answered with `compareCancelled`. */
-  | { type: 'cancelCompare'; requestId: number };
+  | { type: 'cancelCompare'; requestId: number }
+  /** Trains a new model of the default family on the user's sets (pause, resume and stop work as for a run); answered with `trainStarted`. */
+  | { type: 'trainOriginal'; requestId: number; own: OwnSets; settings: TrainOriginalSettings; title: string; resume?: ResumeFrom }
+  /** The loaded model as it is now (unlearned, after a run) as files, with a card naming what was done to it. */
+  | { type: 'exportModel'; requestId: number; id: string; title: string }
+  /** The loaded model's files as they are now, also mid-run (between two steps): a checkpoint. */
+  | { type: 'snapshot'; requestId: number }
+  /** The loaded model's reconstructions of `images` (HWC bytes) with its default task. */
+  | { type: 'preview'; requestId: number; images: { count: number; height: number; width: number; channels: number; pixels: Uint8Array } };
 
 /** Worker -> studio. */
 export type WorkerEvent =
@@ -126,6 +153,8 @@ export type WorkerEvent =
   | { type: 'reconstructions'; runId: number; step: number; grid: ReconstructionGrid }
   | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
   | { type: 'status'; runId: number; status: RunStatus }
+  /** How far a multi-pass decoder (diffusion sampling) is through the next grid: `done` of `total` passes. */
+  | { type: 'sampling'; runId: number; done: number; total: number }
   | { type: 'selfCheckResult'; requestId: number; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean }
   | { type: 'benchmarkResult'; requestId: number; backend: BackendName; wasmThreads: number; result: BenchmarkResult }
   /**
@@ -137,10 +166,19 @@ export type WorkerEvent =
   | { type: 'compareResult'; requestId: number; rows: EvaluationRow[]; audit: AuditSummary[]; costs: MethodCost[]; projection?: ComparedProjection[] }
   | { type: 'compareCancelled'; requestId: number }
   | { type: 'ack'; requestId: number }
+  | { type: 'trainStarted'; requestId: number; runId: number; modelId: string; totalSteps: number }
+  | { type: 'trainProgress'; runId: number; report: TrainReport; tensors: number }
+  /** The trained original, saved in IndexedDB and now the loaded model (also after a stop, with the steps done). */
+  | { type: 'trainedModel'; runId: number; model: ModelCard }
+  /** `step`: for a snapshot taken during a run, the steps the run had done (the weights are those after them). */
+  | { type: 'modelFiles'; requestId: number; model: ModelCard; files: ModelFiles; step?: number }
+  | { type: 'previewResult'; requestId: number; reconstruction: ImageStack }
   | { type: 'error'; requestId?: number; runId?: number; message: string };
 
 /** Every typed array of a message, to transfer instead of copy. */
 export function transferablesOf(event: WorkerEvent): Transferable[] {
+  if (event.type === 'modelFiles') return Object.values(event.files).map((bytes) => bytes.buffer);
+  if (event.type === 'previewResult') return [event.reconstruction.pixels.buffer];
   if (event.type !== 'reconstructions') return [];
   const { forget, retain } = event.grid;
   return [forget, retain].flatMap((rows) => [rows.input, rows.original, rows.unlearned, rows.truth].map((s) => s.pixels.buffer));

@@ -15,16 +15,36 @@ import { splitByClass } from '../core/data/splits';
 import { loadModel } from '../core/models/families';
 import type { ReadFile } from '../core/models/io';
 import type { I2IModel } from '../core/models/types';
+import { retrainWithout } from '../core/training/retrain';
 import { UnlearningRun } from '../core/unlearning/run';
 import { METHOD_IDS } from '../core/unlearning/methods/catalog';
 import { validateSettings } from '../core/unlearning/settings';
 import { selectBackend, wasmThreadCount } from './backends';
+import {
+  OWN_DATASET,
+  OriginalTraining,
+  applyCheckpoint,
+  isOwnModel,
+  modelFromFiles,
+  loadOwnModel,
+  modelFiles,
+  ownRunSplit,
+  previewStack,
+  resumedSettings,
+  shiftSteps,
+  storedModels,
+} from './own-models';
+import { OWN_MODEL_PREFIX } from './own-protocol';
 import { transferablesOf, type BackendName, type StartRequest, type WorkerEvent, type WorkerRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+/** A run resumed from a checkpoint: its events count steps from the start of the run it continues. */
+let resumed: { runId: number; offset: number } | undefined;
+
 function post(event: WorkerEvent): void {
-  scope.postMessage(event, transferablesOf(event));
+  const sent = resumed && 'runId' in event && event.runId === resumed.runId ? shiftSteps(event, resumed.offset) : event;
+  scope.postMessage(sent, transferablesOf(sent));
 }
 
 function folderReader(base: string): ReadFile {
@@ -54,19 +74,30 @@ interface ActiveRun {
 let active: ActiveRun | undefined;
 let nextRunId = 1;
 
-/** The classifier whose features FID, IS and cosine are computed in. */
-const CLASSIFIER_FOLDER = 'models/mnist-classifier';
-let classifier: Classifier | undefined;
+/** The dataset's classifier, whose features FID, IS and cosine are computed in (`npm run train-classifier -- --dataset <id>`). */
+let classifier: { dataset: string; value: Classifier } | undefined;
+
+async function classifierFor(datasetId: string): Promise<Classifier> {
+  if (classifier?.dataset !== datasetId) {
+    const loaded = await loadClassifier(folderReader(`models/${datasetId}-classifier`)).catch(() => {
+      throw new Error(`no metric classifier ships for the ${datasetId} images, so FID, IS and cosine cannot be computed for them`);
+    });
+    classifier?.value.dispose();
+    classifier = { dataset: datasetId, value: loaded };
+  }
+  return classifier.value;
+}
 
 /** A comparison trains the loaded model in place (restoring it after each method): nothing else may use it meanwhile. */
 let comparing: { id: number; cancelled: boolean } | undefined;
-const BUSY_WHILE_COMPARING: readonly WorkerRequest['type'][] = ['start', 'load', 'benchmark', 'selfCheck', 'compare'];
+const BUSY_WHILE_COMPARING: readonly WorkerRequest['type'][] = ['start', 'load', 'benchmark', 'selfCheck', 'compare', 'trainOriginal', 'exportModel', 'preview', 'snapshot'];
 
 /** Lets queued messages (pause, stop) in between steps: on cpu and wasm, `data()` resolves without a task boundary. */
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Loads a built-in model and its dataset; what was loaded before stays until both have arrived intact. */
 async function ensureLoaded(modelId: string): Promise<{ model: I2IModel; dataset: BuiltInDataset }> {
+  if (isOwnModel(modelId)) return ensureOwnLoaded(modelId);
   const entry = BUILT_IN_MODELS.find((m) => m.id === modelId);
   if (!entry) throw new Error(`unknown model "${modelId}"; built-in models: ${BUILT_IN_MODELS.map((m) => m.id).join(', ')}`);
   const nextDataset = dataset?.id === entry.dataset ? dataset : await loadBuiltInDataset(entry.dataset, folderReader(`data/${entry.dataset}`));
@@ -84,6 +115,80 @@ async function ensureLoaded(modelId: string): Promise<{ model: I2IModel; dataset
   return { model: model.value, dataset };
 }
 
+/** A model the user trained or imported, from IndexedDB; it brings no dataset (the user's sets come with each request). */
+async function ensureOwnLoaded(modelId: string): Promise<{ model: I2IModel; dataset: BuiltInDataset }> {
+  if (model?.id !== modelId) {
+    const loaded = await loadOwnModel(modelId);
+    await endActiveRun();
+    model?.value.dispose();
+    model = { id: modelId, value: loaded };
+  }
+  return { model: model.value, dataset: OWN_DATASET };
+}
+
+interface Training {
+  id: number;
+  job: OriginalTraining;
+  paused: boolean;
+  stopping: boolean;
+  wake?: () => void;
+}
+/** An original being trained on the user's images: it owns the worker until it is saved. */
+let training: Training | undefined;
+const BUSY_WHILE_TRAINING: readonly WorkerRequest['type'][] = ['start', 'load', 'benchmark', 'selfCheck', 'compare', 'trainOriginal', 'exportModel', 'preview'];
+
+async function trainLoop(current: Training): Promise<void> {
+  const { job } = current;
+  post({ type: 'status', runId: current.id, status: 'running' });
+  while (!job.done && !current.stopping) {
+    if (current.paused) {
+      post({ type: 'status', runId: current.id, status: 'paused' });
+      await new Promise<void>((resolve) => (current.wake = resolve));
+      current.wake = undefined;
+      if (current.stopping) break;
+      post({ type: 'status', runId: current.id, status: 'running' });
+    }
+    post({ type: 'trainProgress', runId: current.id, report: await job.step(), tensors: tf.memory().numTensors });
+    await yieldToMessages();
+  }
+  // Saving and reloading: the studio shows it as evaluating.
+  post({ type: 'status', runId: current.id, status: 'evaluating' });
+  const { model: trained, saveError } = await job.finish(backend ?? 'unknown');
+  model?.value.dispose();
+  model = { id: job.id, value: trained };
+  post({ type: 'trainedModel', runId: current.id, model: trained.card });
+  if (saveError) post({ type: 'error', runId: current.id, message: `the trained model is loaded for this session but was not saved: ${saveError}` });
+  post({ type: 'status', runId: current.id, status: current.stopping ? 'stopped' : 'finished' });
+}
+
+async function trainOriginal(request: Extract<WorkerRequest, { type: 'trainOriginal' }>): Promise<void> {
+  await endActiveRun();
+  const resume = request.resume && { step: request.resume.step, model: await modelFromFiles(request.resume.files) };
+  let job: OriginalTraining;
+  try {
+    job = new OriginalTraining(resume?.model.card.id ?? `${OWN_MODEL_PREFIX}${Date.now().toString(36)}`, request.title, request.own, request.settings, resume);
+  } catch (error) {
+    resume?.model.dispose();
+    throw error;
+  }
+  const current: Training = { id: nextRunId++, job, paused: false, stopping: false };
+  training = current;
+  post({ type: 'trainStarted', requestId: request.requestId, runId: current.id, modelId: job.id, totalSteps: request.settings.steps });
+  void trainLoop(current)
+    .catch((error) => post({ type: 'error', runId: current.id, message: describe(error) }))
+    .finally(() => {
+      job.dispose();
+      training = undefined;
+    });
+}
+
+function controlTraining(current: Training, request: Extract<WorkerRequest, { type: 'pause' | 'resume' | 'stop' }>): void {
+  if (request.type === 'stop') current.stopping = true;
+  else current.paused = request.type === 'pause';
+  if (!current.paused || current.stopping) current.wake?.();
+  post({ type: 'ack', requestId: request.requestId });
+}
+
 /** Stops the current run, waits for its step in flight, and puts the original encoder back. */
 async function endActiveRun(): Promise<void> {
   const ending = active;
@@ -98,8 +203,9 @@ async function endActiveRun(): Promise<void> {
 async function runLoop(current: ActiveRun, request: StartRequest): Promise<void> {
   const { run } = current;
   const send = (event: WorkerEvent) => active === current && post(event);
+  const sampling = (done: number, total: number) => send({ type: 'sampling', runId: current.id, done, total });
   send({ type: 'status', runId: current.id, status: 'running' });
-  send({ type: 'reconstructions', runId: current.id, step: 0, grid: await run.grid() });
+  send({ type: 'reconstructions', runId: current.id, step: 0, grid: await run.grid(sampling) });
   let lastPreview = performance.now();
   while (!run.unlearner.done && !current.stopping) {
     if (current.paused) {
@@ -112,7 +218,7 @@ async function runLoop(current: ActiveRun, request: StartRequest): Promise<void>
     const report = await run.unlearner.step();
     send({ type: 'progress', runId: current.id, report, tensors: tf.memory().numTensors });
     if (performance.now() - lastPreview >= request.previewIntervalMs) {
-      send({ type: 'reconstructions', runId: current.id, step: report.step, grid: await run.grid() });
+      send({ type: 'reconstructions', runId: current.id, step: report.step, grid: await run.grid(sampling) });
       lastPreview = performance.now();
     }
     await yieldToMessages();
@@ -122,7 +228,7 @@ async function runLoop(current: ActiveRun, request: StartRequest): Promise<void>
   const step = run.unlearner.completedSteps;
   // Metrics wait for the end: on a slow adapter they cost minutes the user would rather spend training.
   send({ type: 'status', runId: current.id, status: 'evaluating' });
-  send({ type: 'reconstructions', runId: current.id, step, grid: await run.grid() });
+  send({ type: 'reconstructions', runId: current.id, step, grid: await run.grid(sampling) });
   send({ type: 'metrics', runId: current.id, step, metrics: await run.metrics() });
   send({ type: 'status', runId: current.id, status: stopped ? 'stopped' : 'finished' });
 }
@@ -131,13 +237,26 @@ async function start(requestId: number, request: StartRequest): Promise<void> {
   validateSettings(request.settings);
   await endActiveRun();
   const loaded = await ensureLoaded(request.modelId);
-  const split = splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses, request.retainClasses);
-  const run = new UnlearningRun(loaded.model, split, request.settings, {
+  const split = request.own
+    ? ownRunSplit(loaded.model, request.own)
+    : splitByClass(loaded.dataset.train, loaded.dataset.test, request.forgetClasses, request.retainClasses);
+  const run = new UnlearningRun(loaded.model, split, request.resume ? resumedSettings(request.settings, request.resume.step) : request.settings, {
     evalImages: request.evalImages,
     previewImages: request.previewImages,
+    sampleSteps: request.sampleSteps,
   });
+  // After the run has taken the original as its teacher; a checkpoint that does not load leaves the original in place.
+  if (request.resume) {
+    try {
+      await applyCheckpoint(loaded.model, request.resume.files);
+    } catch (error) {
+      run.dispose();
+      throw error;
+    }
+  }
   const current: ActiveRun = { id: nextRunId++, run, paused: false, stopping: false };
   active = current;
+  resumed = request.resume ? { runId: current.id, offset: request.resume.step } : undefined;
   post({
     type: 'runStarted',
     requestId,
@@ -167,25 +286,38 @@ async function loadRetrained(modelId: string, forgetClasses: number[], datasetId
   return retrained;
 }
 
+/** Retrained references trained in this session (by id), kept for later comparisons of the same classes. */
+const sessionReferences = new Map<string, I2IModel>();
+
 async function compare(request: Extract<WorkerRequest, { type: 'compare' }>): Promise<void> {
   validateSettings(request.settings);
   const current = { id: request.requestId, cancelled: false };
   comparing = current;
   let retrained: I2IModel | undefined;
+  const referenceId = `${request.modelId}-without-${request.forgetClasses.join('-')}`;
   try {
     const ended = active?.id;
     await endActiveRun();
     // The run's loop goes quiet once it is no longer active: tell the studio it stopped.
     if (ended !== undefined) post({ type: 'status', runId: ended, status: 'stopped' });
     const loaded = await ensureLoaded(request.modelId);
-    classifier ??= await loadClassifier(folderReader(CLASSIFIER_FOLDER));
-    retrained = await loadRetrained(request.modelId, request.forgetClasses, loaded.dataset.id);
-    const order = ['original', ...(retrained ? ['retrained'] : []), ...METHOD_IDS];
+    retrained = sessionReferences.get(referenceId) ?? (await loadRetrained(request.modelId, request.forgetClasses, loaded.dataset.id));
+    const order = ['original', ...(retrained || request.retrain ? ['retrained'] : []), ...METHOD_IDS];
+    if (!retrained && request.retrain) {
+      const trained = await retrainWithout(loaded.model, loaded.dataset.train, request.forgetClasses, async (step, steps) => {
+        post({ type: 'compareProgress', compareId: current.id, progress: { method: 'retrained', stage: 'retraining', step, steps }, position: 2, models: order.length });
+        await yieldToMessages();
+        if (current.cancelled) throw new Error('comparison cancelled');
+      }, request.retrainSteps);
+      trained.model.card.training!.backend = tf.getBackend();
+      sessionReferences.set(referenceId, trained.model);
+      retrained = trained.model;
+    }
     const comparison = await compareMethods(
       loaded.model,
       retrained && { model: retrained, seconds: retrained.card.training?.seconds ?? NaN },
       loaded.dataset,
-      classifier,
+      await classifierFor(loaded.dataset.id),
       { forgetClasses: request.forgetClasses, methods: [...METHOD_IDS], settings: request.settings, evalImages: request.evalImages, projection: true },
       undefined,
       async (progress) => {
@@ -209,7 +341,7 @@ async function compare(request: Extract<WorkerRequest, { type: 'compare' }>): Pr
     if (!current.cancelled) throw error;
     post({ type: 'compareCancelled', requestId: request.requestId });
   } finally {
-    retrained?.dispose();
+    if (retrained && sessionReferences.get(referenceId) !== retrained) retrained.dispose();
     comparing = undefined;
   }
 }
@@ -219,6 +351,8 @@ function describe(error: unknown): string {
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
+  if (training && (request.type === 'pause' || request.type === 'resume' || request.type === 'stop')) return controlTraining(training, request);
+  if (training && BUSY_WHILE_TRAINING.includes(request.type)) throw new Error('an original model is training on your images: wait for it or stop it first');
   if (comparing && BUSY_WHILE_COMPARING.includes(request.type)) {
     throw new Error('a method comparison is running: wait for it to finish or cancel it first');
   }
@@ -226,7 +360,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'init': {
       const selected = await selectBackend(request.preferred, request.wasmThreads ?? true);
       backend = selected.backend;
-      post({ type: 'ready', requestId: request.requestId, ...selected, models: BUILT_IN_MODELS.map((m) => ({ ...m })) });
+      post({ type: 'ready', requestId: request.requestId, ...selected, models: [...BUILT_IN_MODELS.map((m) => ({ ...m })), ...(await storedModels())] });
       return;
     }
     case 'load': {
@@ -277,6 +411,31 @@ async function handle(request: WorkerRequest): Promise<void> {
       if (comparing) comparing.cancelled = true;
       post({ type: 'ack', requestId: request.requestId });
       return;
+    case 'trainOriginal':
+      return trainOriginal(request);
+    case 'exportModel': {
+      if (!model) throw new Error('no model is loaded');
+      if (active && !active.stopping && !active.run.unlearner.done) throw new Error('stop the run (or let it finish) before exporting its model');
+      const card = { ...model.value.card, id: request.id, title: request.title };
+      post({ type: 'modelFiles', requestId: request.requestId, model: card, files: await modelFiles(model.value, card) });
+      return;
+    }
+    case 'snapshot': {
+      if (training) {
+        const { job } = training;
+        post({ type: 'modelFiles', requestId: request.requestId, model: job.model.card, files: await modelFiles(job.model), step: job.completedSteps });
+        return;
+      }
+      if (!model) throw new Error('no model is loaded');
+      const step = active && active.run.unlearner.completedSteps + (resumed?.runId === active.id ? resumed.offset : 0);
+      post({ type: 'modelFiles', requestId: request.requestId, model: model.value.card, files: await modelFiles(model.value), step });
+      return;
+    }
+    case 'preview': {
+      if (!model) throw new Error('no model is loaded');
+      post({ type: 'previewResult', requestId: request.requestId, reconstruction: await previewStack(model.value, request.images) });
+      return;
+    }
     case 'selfCheck': {
       if (active && !active.stopping && !active.run.unlearner.done) throw new Error('stop the run before checking the backend');
       const { maxRelativeDiff } = await compareWithCpu();

@@ -3,6 +3,7 @@ import type { Classifier } from '../models/classifier';
 import type { I2IModel } from '../models/types';
 import type { MethodId } from '../unlearning/methods/catalog';
 import type { UnlearnSettings } from '../unlearning/settings';
+import { retrainingSet } from '../training/retrain';
 import { Unlearner } from '../unlearning/unlearner';
 import { resolveTask, type TaskSpec } from '../tasks/task';
 import { membershipAudit } from './membership';
@@ -45,11 +46,6 @@ export interface EvaluationData {
   test: ImageSet;
 }
 
-/** The training images a retrained reference may see: every image of a class that is not forgotten. */
-export function retrainingSet(train: ImageSet, forgetClasses: number[]): ImageSet {
-  return filterByLabel(train, (label) => !forgetClasses.includes(label));
-}
-
 export function evaluationSets(data: EvaluationData, forgetClasses: number[], images: number): Record<EvaluationSet, ImageSet> {
   const forgets = (label: number) => forgetClasses.includes(label);
   return {
@@ -84,10 +80,10 @@ export interface ComparisonPlan {
   projection?: boolean;
 }
 
-/** Where a comparison is: judging a model, or step `step` of `steps` of a method's unlearning. */
+/** Where a comparison is: judging a model, step `step` of `steps` of a method's unlearning, or of retraining the reference. */
 export interface ComparisonProgress {
   method: MethodId | Reference;
-  stage: 'judging' | 'unlearning';
+  stage: 'judging' | 'unlearning' | 'retraining';
   step: number;
   steps: number;
 }

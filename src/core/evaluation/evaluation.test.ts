@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { syntheticImages } from '../backend/parity';
 import { subset, type ImageSet } from '../data/image-set';
 import { smallModel, useBackend } from '../testing/fixtures';
-import { evaluationSets, retrainingSet } from './compare-methods';
+import { evaluationSets } from './compare-methods';
 import { TASKS } from '../tasks/task';
 import { auditHistograms, histogram, membershipAudit } from './membership';
 
@@ -16,12 +16,6 @@ function labelled(count: number, seed: number, label: (i: number) => number): Im
 describe('the retrained reference and the evaluation sets', () => {
   const train = labelled(30, 1, (i) => i % 3);
   const test_ = labelled(12, 2, (i) => i % 3);
-
-  test('the retrained reference never sees a forget image', () => {
-    const retain = retrainingSet(train, [1]);
-    expect(retain.count).toBe(20);
-    expect(Array.from(retain.labels).includes(1)).toBe(false);
-  });
 
   test('forget = training images of the forget classes, forget-unseen and retain = held-out images', () => {
     const sets = evaluationSets({ train, test: test_ }, [1], 100);

@@ -1,4 +1,7 @@
 import type { BuiltInDatasetId } from '../data/builtin';
 
 /** Models that ship in public/models/<id>/ (written by `npm run pretrain`), with the dataset each was trained on. */
-export const BUILT_IN_MODELS: readonly { id: string; dataset: BuiltInDatasetId }[] = [{ id: 'mnist-inpaint-ae', dataset: 'mnist' }];
+export const BUILT_IN_MODELS: readonly { id: string; dataset: BuiltInDatasetId }[] = [
+  { id: 'mnist-inpaint-ae', dataset: 'mnist' },
+  { id: 'emoji-inpaint-ae', dataset: 'emoji' },
+];

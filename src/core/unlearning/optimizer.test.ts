@@ -29,6 +29,18 @@ describe('AdamW', () => {
     opt.dispose();
   });
 
+  test('dispose frees everything the optimiser made', () => {
+    const weights = tf.variable(tf.tensor2d([[1, -2]]));
+    const before = tf.memory().numTensors;
+    const opt = new AdamW([weights]);
+    const grad = tf.tensor2d([[0.2, -0.4]]);
+    tf.dispose(opt.apply([grad], 0.01));
+    grad.dispose();
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    weights.dispose();
+  });
+
   test('clips the global gradient norm and reports the norm before clipping', () => {
     const v = tf.variable(tf.tensor1d([0, 0]));
     const opt = new AdamW([v], { ...DEFAULT_ADAMW, clipNorm: 1, weightDecay: 0 });

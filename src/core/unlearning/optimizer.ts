@@ -33,8 +33,10 @@ export class AdamW {
     private readonly variables: tf.Variable[],
     private readonly config: AdamWConfig = DEFAULT_ADAMW,
   ) {
-    this.firstMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.secondMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    // A variable keeps its own reference to the data: the zeros it starts from are freed at once.
+    const zeroVariable = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false));
+    this.firstMoments = variables.map(zeroVariable);
+    this.secondMoments = variables.map(zeroVariable);
   }
 
   get steps(): number {

@@ -1,0 +1,223 @@
+/**
+ * The training worker's side of the user's own images and models: the one place that builds,
+ * trains, saves, loads, exports and previews them with the core (keep it thin: the core's model
+ * and training APIs evolve).
+ */
+import type { BuiltInDataset } from '../core/data/builtin';
+import { ownSplit, ownTrainingSet } from '../core/data/own-split';
+import type { ClassSplit } from '../core/data/splits';
+import { reconstructions } from '../core/evaluation/reconstruction';
+import { FAMILIES, loadModel, saveModel } from '../core/models/families';
+import { writeCard, type ReadFile } from '../core/models/io';
+import type { I2IModel, ModelCard } from '../core/models/types';
+import { TASKS } from '../core/tasks/task';
+import { DEFAULT_PRETRAIN, Pretrainer } from '../core/training/pretrain';
+import { OWN_DATASET_ID, OWN_MODEL_PREFIX, type ModelFiles, type OwnSets, type TrainOriginalSettings, type TrainReport } from './own-protocol';
+import { warmupCosine } from '../core/unlearning/optimizer';
+import type { ImageStack, UnlearnSettings, WorkerEvent } from './protocol';
+import { StudioStorage } from './studio-db';
+
+/** New originals are conv inpainting autoencoders with the shipped model's task (a centre hole half the side). */
+const FAMILY = 'conv-inpainting-ae' as const;
+
+export const isOwnModel = (id: string) => id.startsWith(OWN_MODEL_PREFIX);
+
+/** Own models have no built-in dataset: their data comes with each request. */
+export const OWN_DATASET: BuiltInDataset = {
+  id: OWN_DATASET_ID,
+  title: 'your images',
+  classNames: [],
+  train: { pixels: new Uint8Array(), labels: new Int32Array(), count: 0, height: 0, width: 0, channels: 0 },
+  test: { pixels: new Uint8Array(), labels: new Int32Array(), count: 0, height: 0, width: 0, channels: 0 },
+};
+
+let storage: Promise<StudioStorage> | undefined;
+const db = () => (storage ??= StudioStorage.open());
+
+const memoryReader =
+  (files: ModelFiles): ReadFile =>
+  async (name) => {
+    const bytes = files[name];
+    if (!bytes) throw new Error(`the model's ${name} is missing`);
+    return bytes;
+  };
+
+/** The model's files as saveModel writes them, with `card` in place of its own card when given. */
+export async function modelFiles(model: I2IModel, card: ModelCard = model.card): Promise<ModelFiles> {
+  const files: ModelFiles = {};
+  // Copies: each file gets a buffer of its own, so that all can be transferred.
+  const write = async (name: string, bytes: Uint8Array) => void (files[name] = bytes.slice());
+  await saveModel(model, write);
+  await writeCard(card, write);
+  return files;
+}
+
+/** The user's models saved in IndexedDB, for the model list. */
+export async function storedModels(): Promise<{ id: string; dataset: string }[]> {
+  try {
+    return (await (await db()).models()).map((m) => ({ id: m.id, dataset: m.card.dataset }));
+  } catch {
+    // Without IndexedDB there are no saved models; the built-in ones still work.
+    return [];
+  }
+}
+
+export async function loadOwnModel(id: string): Promise<I2IModel> {
+  const stored = await (await db()).model(id);
+  if (!stored) throw new Error(`model "${id}" is not saved in this browser (it may have been cleared): train or import it again`);
+  return loadModel(memoryReader(stored.files));
+}
+
+export function checkFits(model: I2IModel, own: { height: number; width: number; channels: number }): void {
+  const { height, width, channels } = model.card;
+  if (height !== own.height || width !== own.width || channels !== own.channels) {
+    throw new Error(`model ${model.card.id} takes ${height}×${width}×${channels} images, your sets are ${own.height}×${own.width}×${own.channels}: pick the matching image format or another model`);
+  }
+}
+
+/** The user's sets split for an unlearning run of `model`. */
+export function ownRunSplit(model: I2IModel, own: OwnSets): ClassSplit {
+  checkFits(model, own);
+  return ownSplit(own);
+}
+
+/** Trains a new original on the user's training images, step by step (the worker's loop drives it). */
+export class OriginalTraining {
+  readonly model: I2IModel;
+  private readonly trainer: Pretrainer;
+  private readonly started = performance.now();
+  /** Steps done before a checkpoint this training resumed from. */
+  private readonly offset: number;
+  private lastLoss = NaN;
+
+  /**
+   * `resume`: go on from a checkpoint's model after `step` steps, for the steps left, from the
+   * learning rate reached there (the Pretrainer's optimiser state starts afresh).
+   */
+  constructor(
+    readonly id: string,
+    title: string,
+    own: OwnSets,
+    readonly settings: TrainOriginalSettings,
+    resume?: { step: number; model: I2IModel },
+  ) {
+    if (resume && !(Number.isInteger(resume.step) && resume.step > 0 && resume.step < settings.steps)) {
+      throw new Error(`a checkpoint after step ${resume.step} does not fit a training of ${settings.steps} steps`);
+    }
+    const data = ownTrainingSet(own);
+    const family = FAMILIES[FAMILY];
+    const card: ModelCard = {
+      id,
+      family: FAMILY,
+      title,
+      dataset: OWN_DATASET_ID,
+      height: own.height,
+      width: own.width,
+      channels: own.channels,
+      tasks: [TASKS['centre-50']],
+      architecture: family.defaultArchitecture(own.height, own.width, own.channels),
+    };
+    if (resume) checkFits(resume.model, own);
+    this.model = resume?.model ?? family.create(card);
+    this.offset = resume?.step ?? 0;
+    const warmupSteps = Math.min(DEFAULT_PRETRAIN.warmupSteps, Math.floor(settings.steps / 10));
+    this.trainer = new Pretrainer(this.model, data, {
+      ...DEFAULT_PRETRAIN,
+      steps: settings.steps - this.offset,
+      batchSize: settings.batchSize,
+      learningRate: resume ? warmupCosine(resume.step, settings.steps, warmupSteps, settings.learningRate) : settings.learningRate,
+      seed: settings.seed,
+      warmupSteps: resume ? 0 : warmupSteps,
+    });
+  }
+
+  get completedSteps(): number {
+    return this.offset + this.trainer.completedSteps;
+  }
+
+  get done(): boolean {
+    return this.completedSteps >= this.settings.steps;
+  }
+
+  async step(): Promise<TrainReport> {
+    const start = performance.now();
+    this.lastLoss = await this.trainer.step();
+    return { step: this.completedSteps, loss: this.lastLoss, ms: performance.now() - start };
+  }
+
+  /**
+   * Saves the model as trained so far (with what it was trained on in its card) and returns it
+   * reloaded from those files; when saving fails (a full quota) it is still returned, for this session.
+   */
+  async finish(backend: string): Promise<{ model: I2IModel; saveError?: string }> {
+    const card: ModelCard = {
+      ...this.model.card,
+      training: {
+        steps: this.completedSteps,
+        batchSize: this.settings.batchSize,
+        seed: this.settings.seed,
+        finalLoss: this.lastLoss,
+        seconds: (performance.now() - this.started) / 1000,
+        backend,
+      },
+    };
+    const files = await modelFiles(this.model, card);
+    let saveError: string | undefined;
+    try {
+      await (await db()).putModel({ id: card.id, card, files, savedAt: Date.now() });
+    } catch (error) {
+      saveError = error instanceof Error ? error.message : String(error);
+    }
+    return { model: await loadModel(memoryReader(files)), saveError };
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.model.dispose();
+  }
+}
+
+/** The model's reconstructions of HWC byte images with its default task, as the grid shows them. */
+export async function previewStack(model: I2IModel, images: { count: number; height: number; width: number; channels: number; pixels: Uint8Array }): Promise<ImageStack> {
+  checkFits(model, images);
+  const set = { ...images, labels: new Int32Array(images.count) };
+  const pixels = new Float32Array(images.count * images.height * images.width * images.channels);
+  for await (const { start, output } of reconstructions(model, model.card.tasks[0], set)) {
+    pixels.set((await output.data()) as Float32Array, start * images.height * images.width * images.channels);
+  }
+  return { count: images.count, height: images.height, width: images.width, channels: images.channels, pixels };
+}
+
+/**
+ * The settings that continue a run of `settings` from a checkpoint after `step` steps: the steps
+ * left, from the learning rate the schedule had reached, decaying from there (no second warm-up).
+ */
+export function resumedSettings(settings: UnlearnSettings, step: number): UnlearnSettings {
+  if (!(Number.isInteger(step) && step > 0 && step < settings.steps)) throw new Error(`a checkpoint after step ${step} does not fit a run of ${settings.steps} steps`);
+  const lr = warmupCosine(step, settings.steps, Math.round(settings.steps * settings.warmupFraction), settings.learningRate);
+  return { ...settings, steps: settings.steps - step, learningRate: lr, warmupFraction: 0 };
+}
+
+/** A model from its files (a checkpoint's), refused as loadModel refuses. */
+export function modelFromFiles(files: ModelFiles): Promise<I2IModel> {
+  return loadModel(memoryReader(files));
+}
+
+/** Puts a checkpoint's weights into `model` (after the run has copied the original's as its teacher). */
+export async function applyCheckpoint(model: I2IModel, files: ModelFiles): Promise<void> {
+  const saved = await loadModel(memoryReader(files));
+  try {
+    checkFits(model, saved.card);
+    model.encoder.setWeights(saved.encoder.getWeights());
+    model.decoder.setWeights(saved.decoder.getWeights());
+  } finally {
+    saved.dispose();
+  }
+}
+
+/** A resumed run's events, with steps counted from the start of the run it continues. */
+export function shiftSteps(event: WorkerEvent, offset: number): WorkerEvent {
+  if (event.type === 'progress') return { ...event, report: { ...event.report, step: event.report.step + offset } };
+  if (event.type === 'reconstructions' || event.type === 'metrics') return { ...event, step: event.step + offset };
+  return event;
+}
