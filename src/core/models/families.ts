@@ -1,4 +1,7 @@
 import { convInpaintingFamily } from './conv-inpainting-ae';
+import { maeFamily } from './mae';
+import { mageFamily } from './mage';
+import { paletteFamily } from './palette';
 import { readCard, writeCard, type ReadFile, type WriteFile } from './io';
 import type { I2IModel, ModelCard, ModelFamilyId } from './types';
 
@@ -16,6 +19,9 @@ export interface ModelFamily {
 /** family id -> family. A new family: its file in models/, its id in ModelFamilyId, one line here. */
 export const FAMILIES: Record<ModelFamilyId, ModelFamily> = {
   'conv-inpainting-ae': convInpaintingFamily,
+  mae: maeFamily,
+  mage: mageFamily,
+  palette: paletteFamily,
 };
 
 export function familyOf(id: string): ModelFamily {

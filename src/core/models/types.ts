@@ -3,7 +3,7 @@ import type { TaskSpec } from '../tasks/task';
 import type { WriteFile } from './io';
 
 /** The model families the studio can load (each one file in models/, one line in families.ts). */
-export type ModelFamilyId = 'conv-inpainting-ae';
+export type ModelFamilyId = 'conv-inpainting-ae' | 'mae' | 'mage' | 'palette';
 
 /** What a shipped or trained model says about itself (written next to its weights). */
 export interface ModelCard {

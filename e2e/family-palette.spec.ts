@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { collectErrors, inkedFraction } from './console';
+
+test('the Palette diffusion model unlearns in the browser on wasm, its grid sampled with progress shown', async ({ page }) => {
+  const errors = collectErrors(page);
+  // Few DDIM steps (`sample`) and few held-out images keep the sampled grid and metrics quick on wasm.
+  await page.goto('/?model=mnist-palette&backend=wasm&task=centre-50&forget=7&steps=4&batch=8&eval=16&sample=4');
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
+  await expect(page.getByTestId('model-select')).toHaveValue('mnist-palette');
+  await expect(page.getByTestId('setting-task')).toHaveValue('centre-50');
+  await expect(page.getByTestId('setting-sample-steps')).toHaveValue('4');
+  await expect(page.getByTestId('start-button')).toBeEnabled({ timeout: 60_000 });
+
+  // The sampler reports its DDIM steps while the grid is drawn.
+  const sampling = page.getByTestId('recon-sampling');
+  const samplingShown = sampling.waitFor({ state: 'attached', timeout: 180_000 }).then(() => sampling.textContent());
+  await page.getByTestId('start-button').click();
+  expect(await samplingShown).toMatch(/sampling \d+\/\d+/);
+  await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 180_000 });
+  expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(4);
+
+  for (const set of ['forget', 'retain']) {
+    for (const column of ['input', 'original', 'unlearned', 'truth']) {
+      expect(await inkedFraction(page, `recon-${set}-${column}-0`)).toBeGreaterThan(0.02);
+    }
+    for (const model of ['original', 'unlearned']) {
+      const psnr = Number(await page.getByTestId(`metric-${set}-${model}-psnr`).textContent());
+      expect(psnr).toBeGreaterThan(5);
+      expect(psnr).toBeLessThan(60);
+    }
+  }
+  expect(errors).toEqual([]);
+});

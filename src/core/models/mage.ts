@@ -1,0 +1,384 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelFamily } from './families';
+import { ParameterPart, init } from './parameters';
+import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
+import { DEFAULT_VQ, createTokenizerPart, detokenize, tokenGrid, tokenize, type VqConfig } from './vq-tokenizer';
+
+/**
+ * MAGE (Li et al. 2023), the paper's "VQ-GAN" model, at MNIST scale: a frozen VQ tokenizer turns
+ * a 28x28 image into a 7x7 grid of codes; a transformer encoder sees a class token and the kept
+ * tokens (the others are masked out of attention, which is the same as MAGE dropping them); a
+ * transformer decoder fills the hidden positions with the encoder's class-token output (MAGE's
+ * pad_with_cls_token), adds positions and predicts the code of every token. Inpainting decodes
+ * iteratively (MaskGIT): the most confident predictions are fixed and fed back in, a cosine
+ * schedule at a time. The unlearning method trains the transformer encoder only.
+ */
+export interface MageConfig {
+  tokenizer: VqConfig;
+  encoderDim: number;
+  encoderDepth: number;
+  decoderDim: number;
+  decoderDepth: number;
+  heads: number;
+  mlpRatio: number;
+  /** MaskGIT passes of reconstruct. */
+  decodingSteps: number;
+  /** MAGE's label smoothing of the token cross-entropy. */
+  labelSmoothing: number;
+  seed: number;
+}
+
+export const DEFAULT_MAGE: MageConfig = {
+  tokenizer: DEFAULT_VQ,
+  encoderDim: 64,
+  // Two blocks each: at 7x7 tokens deeper stacks cost wasm time (~0.5 s/step at batch 32) without a clear gain.
+  encoderDepth: 2,
+  decoderDim: 64,
+  decoderDepth: 2,
+  heads: 4,
+  mlpRatio: 2,
+  decodingSteps: 6,
+  labelSmoothing: 0.1,
+  seed: 1,
+};
+
+const LN_EPS = 1e-6;
+
+function blockParams(prefix: string, dim: number, hidden: number, seed: number): [string, tf.Tensor][] {
+  return [
+    [`${prefix}_ln1_g`, init.ones([dim])],
+    [`${prefix}_ln1_b`, init.zeros([dim])],
+    [`${prefix}_qkv_w`, init.glorot([dim, 3 * dim], seed)],
+    [`${prefix}_qkv_b`, init.zeros([3 * dim])],
+    [`${prefix}_proj_w`, init.glorot([dim, dim], seed + 1)],
+    [`${prefix}_proj_b`, init.zeros([dim])],
+    [`${prefix}_ln2_g`, init.ones([dim])],
+    [`${prefix}_ln2_b`, init.zeros([dim])],
+    [`${prefix}_fc1_w`, init.glorot([dim, hidden], seed + 2)],
+    [`${prefix}_fc1_b`, init.zeros([hidden])],
+    [`${prefix}_fc2_w`, init.glorot([hidden, dim], seed + 3)],
+    [`${prefix}_fc2_b`, init.zeros([dim])],
+  ];
+}
+
+export function createMageEncoder(config: MageConfig): ParameterPart {
+  const { rows, cols } = tokenGrid(config.tokenizer);
+  const d = config.encoderDim;
+  const s = config.seed * 1000 + 100;
+  const params: [string, tf.Tensor][] = [
+    // Codes 0..K-1 and K, the mask token (what a hidden position holds in MaskGIT's sense).
+    ['token_emb', init.normal([config.tokenizer.codebookSize + 1, d], s)],
+    ['cls', init.normal([1, d], s + 1)],
+    ['pos_emb', init.normal([rows * cols + 1, d], s + 2)],
+    ['emb_ln_g', init.ones([d])],
+    ['emb_ln_b', init.zeros([d])],
+  ];
+  for (let i = 0; i < config.encoderDepth; i++) params.push(...blockParams(`enc${i}`, d, d * config.mlpRatio, s + 10 * (i + 1)));
+  params.push(['norm_g', init.ones([d])], ['norm_b', init.zeros([d])]);
+  return new ParameterPart(params);
+}
+
+export function createMageDecoder(config: MageConfig): ParameterPart {
+  const { rows, cols } = tokenGrid(config.tokenizer);
+  const d = config.decoderDim;
+  const s = config.seed * 1000 + 500;
+  const params: [string, tf.Tensor][] = [
+    ['embed_w', init.glorot([config.encoderDim, d], s)],
+    ['embed_b', init.zeros([d])],
+    ['pos_emb', init.normal([rows * cols + 1, d], s + 1)],
+  ];
+  for (let i = 0; i < config.decoderDepth; i++) params.push(...blockParams(`dec${i}`, d, d * config.mlpRatio, s + 10 * (i + 1)));
+  params.push(['norm_g', init.ones([d])], ['norm_b', init.zeros([d])]);
+  params.push(['logits_w', init.glorot([d, config.tokenizer.codebookSize], s + 90)], ['logits_b', init.zeros([config.tokenizer.codebookSize])]);
+  return new ParameterPart(params);
+}
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), g), b);
+}
+
+/** [n, T, a] x [a, b] + [b] */
+function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const [n, t, a] = x.shape;
+  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [n * t, a]) as tf.Tensor2D, w as tf.Tensor2D), b), [n, t, w.shape[1] as number]);
+}
+
+/** Sigmoid-approximate GELU, x·σ(1.702x): tfjs has no gelu op, and this is 2 ops where the tanh form takes 7. */
+function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/** A pre-norm ViT block; `keyBias` [n, 1, 1, T] is added to attention scores (-1e9 on keys that must not be seen). */
+function block(part: ParameterPart, prefix: string, x: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor {
+  const p = (name: string) => part.get(`${prefix}_${name}`);
+  const [n, t, d] = x.shape;
+  const dh = d / heads;
+  const qkv = dense(layerNorm(x, p('ln1_g'), p('ln1_b')), p('qkv_w'), p('qkv_b'));
+  const split = (i: number) => tf.reshape(tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, i * d], [n, t, d]), [n, t, heads, dh]), [0, 2, 1, 3]), [n * heads, t, dh]);
+  const [q, k, v] = [split(0), split(1), split(2)];
+  let scores = tf.reshape(tf.mul(tf.matMul(q as tf.Tensor3D, k as tf.Tensor3D, false, true), 1 / Math.sqrt(dh)), [n, heads, t, t]);
+  if (keyBias) scores = tf.add(scores, keyBias);
+  const attention = tf.reshape(tf.softmax(scores), [n * heads, t, t]);
+  const mixed = tf.reshape(tf.transpose(tf.reshape(tf.matMul(attention as tf.Tensor3D, v as tf.Tensor3D), [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
+  const h = tf.add(x, dense(mixed, p('proj_w'), p('proj_b')));
+  const mlp = dense(gelu(dense(layerNorm(h, p('ln2_g'), p('ln2_b')), p('fc1_w'), p('fc1_b'))), p('fc2_w'), p('fc2_b'));
+  return tf.add(h, mlp);
+}
+
+/** 1 for the class token, then the keep mask: [n, L] -> [n, L + 1]. */
+function withClass(keep: tf.Tensor2D): tf.Tensor2D {
+  return tf.concat([tf.ones([keep.shape[0], 1]), keep], 1) as tf.Tensor2D;
+}
+
+/**
+ * Transformer encoder over the kept tokens: codes int32 [n, L], keep [n, L] (1 = the token is
+ * seen) -> [n, L + 1, d], class token first; positions of hidden tokens are zero (they are not
+ * part of MAGE's encoder output, whose sequence holds only kept tokens).
+ */
+export function runEncoder(part: ModelPart, config: MageConfig, codes: tf.Tensor2D, keep: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const e = part as ParameterPart;
+    const [n, l] = codes.shape;
+    const maskId = config.tokenizer.codebookSize;
+    const ids = tf.cast(tf.add(tf.mul(tf.cast(codes, 'float32'), keep), tf.mul(maskId, tf.sub(1, keep))), 'int32');
+    // One-hot matmul: gather's gradient needs a kernel wasm lacks for this shape of use.
+    const tokens = tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), maskId + 1), e.get('token_emb')), [n, l, config.encoderDim]);
+    const cls = tf.tile(tf.reshape(e.get('cls'), [1, 1, config.encoderDim]), [n, 1, 1]);
+    let x = tf.add(tf.concat([cls, tokens], 1), e.get('pos_emb'));
+    x = layerNorm(x, e.get('emb_ln_g'), e.get('emb_ln_b'));
+    const seen = withClass(keep);
+    const keyBias = tf.reshape(tf.mul(tf.sub(1, seen), -1e9), [n, 1, 1, l + 1]);
+    for (let i = 0; i < config.encoderDepth; i++) x = block(e, `enc${i}`, x, config.heads, keyBias);
+    x = layerNorm(x, e.get('norm_g'), e.get('norm_b'));
+    return tf.mul(x, tf.expandDims(seen, 2)) as tf.Tensor3D;
+  });
+}
+
+/** Transformer decoder: encoder output [n, L + 1, d] and keep [n, L] -> code logits [n, L, K]. */
+export function runDecoder(part: ModelPart, config: MageConfig, latent: tf.Tensor3D, keep: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const dp = part as ParameterPart;
+    const [n, t] = latent.shape;
+    const x0 = dense(latent, dp.get('embed_w'), dp.get('embed_b'));
+    const seen = tf.expandDims(withClass(keep), 2);
+    // Hidden positions carry the class token's embedding (MAGE's pad_with_cls_token).
+    const cls = tf.slice(x0, [0, 0, 0], [n, 1, config.decoderDim]);
+    let x = tf.add(tf.add(tf.mul(x0, seen), tf.mul(cls, tf.sub(1, seen))), dp.get('pos_emb'));
+    for (let i = 0; i < config.decoderDepth; i++) x = block(dp, `dec${i}`, x, config.heads);
+    x = layerNorm(x, dp.get('norm_g'), dp.get('norm_b'));
+    const tokens = tf.slice(x, [0, 1, 0], [n, t - 1, config.decoderDim]);
+    return dense(tokens, dp.get('logits_w'), dp.get('logits_b')) as tf.Tensor3D;
+  });
+}
+
+/** Which tokens the task hides: a token is hidden when any of its pixels is. [n, H, W, 1] -> [n, L] (1 = hidden). */
+export function hiddenTokens(mask: tf.Tensor4D, config: VqConfig): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { rows, cols, factor } = tokenGrid(config);
+    const pooled = tf.maxPool(mask, factor, factor, 'same');
+    return tf.reshape(pooled, [mask.shape[0], rows * cols]) as tf.Tensor2D;
+  });
+}
+
+/**
+ * The batch's keep mask: the task's visible tokens plus, drawn from the batch seed, a share of its
+ * hidden tokens revealed as MaskGIT trains (a hidden fraction cos(π/2·u), u ~ U[0, 1], per image):
+ * iterative decoding feeds its own partial answers back in, so the model learns from and is
+ * unlearned on those states too. Same seed, same draws: student and teacher see the same masks.
+ */
+export function trainingKeep(batch: TaskBatch, config: VqConfig): { keep: tf.Tensor2D; target: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const hidden = hiddenTokens(batch.mask, config);
+    const [n, l] = hidden.shape;
+    const u = tf.randomUniform([n, 1], 0, 1, 'float32', batch.seed);
+    const revealProbability = tf.sub(1, tf.cos(tf.mul(u, Math.PI / 2)));
+    const revealed = tf.mul(hidden, tf.cast(tf.less(tf.randomUniform([n, l], 0, 1, 'float32', batch.seed + 1), revealProbability), 'float32'));
+    const target = tf.sub(hidden, revealed) as tf.Tensor2D;
+    return { keep: tf.sub(1, target) as tf.Tensor2D, target };
+  });
+}
+
+export class MageModel implements I2IModel {
+  readonly extraParts: Record<string, ModelPart>;
+
+  constructor(
+    readonly card: ModelCard,
+    readonly config: MageConfig,
+    readonly encoder: ParameterPart,
+    readonly decoder: ParameterPart,
+    /** The frozen VQ tokenizer; shipped as `tokenizer.json` + `tokenizer.weights.bin`. */
+    readonly tokenizer: ParameterPart,
+  ) {
+    this.extraParts = { tokenizer };
+  }
+
+  static create(card: ModelCard, tokenizer?: ParameterPart): MageModel {
+    const config = mageConfigFromCard(card);
+    return new MageModel(card, config, createMageEncoder(config), createMageDecoder(config), tokenizer ?? createTokenizerPart(config.tokenizer));
+  }
+
+  codes(images: tf.Tensor4D): tf.Tensor2D {
+    return tokenize(this.tokenizer, this.config.tokenizer, images);
+  }
+
+  encode(batch: TaskBatch, encoder: ModelPart = this.encoder): tf.Tensor[] {
+    return tf.tidy(() => {
+      const { keep } = trainingKeep(batch, this.config.tokenizer);
+      return [runEncoder(encoder, this.config, this.codes(batch.images), keep)];
+    });
+  }
+
+  forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
+    // Same seed, so the noise image's tokens are seen under the forget batch's token masks.
+    return this.encode({ ...forget, images: noise }, teacher);
+  }
+
+  predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor3D {
+    return tf.tidy(() => {
+      const { keep } = trainingKeep(batch, this.config.tokenizer);
+      const latent = runEncoder(parts.encoder, this.config, this.codes(batch.images), keep);
+      return runDecoder(parts.decoder, this.config, latent, keep);
+    });
+  }
+
+  /** Label-smoothed cross-entropy on the tokens still hidden, averaged per image. */
+  taskLoss(batch: TaskBatch, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => {
+      const { keep, target } = trainingKeep(batch, this.config.tokenizer);
+      const codes = this.codes(batch.images);
+      const logits = runDecoder(parts.decoder, this.config, runEncoder(parts.encoder, this.config, codes, keep), keep);
+      const k = this.config.tokenizer.codebookSize;
+      const eps = this.config.labelSmoothing;
+      const logProbs = tf.logSoftmax(logits);
+      const nll = tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(codes, k)), 2));
+      const smooth = tf.neg(tf.mean(logProbs, 2));
+      const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps));
+      return tf.div(tf.sum(tf.mul(perToken, target), 1), tf.maximum(tf.sum(target, 1), 1)) as tf.Tensor1D;
+    });
+  }
+
+  /**
+   * MaskGIT decoding: start from the visible tokens; each pass predicts every hidden token
+   * (argmax, so a model always gives the same inpainting) and fixes the most confident ones,
+   * leaving a cos(π/2·t/T) share hidden after pass t; then the frozen VQ decoder draws the image
+   * and the visible pixels are pasted back.
+   */
+  async reconstruct(batch: TaskBatch, parts: ModelParts = this, options?: ReconstructOptions): Promise<tf.Tensor4D> {
+    const vq = this.config.tokenizer;
+    const [codesTensor, hiddenTensor] = tf.tidy(() => [this.codes(batch.images), hiddenTokens(batch.mask, vq)]);
+    const codes = Int32Array.from(await codesTensor.data());
+    const hidden = Float32Array.from(await hiddenTensor.data());
+    tf.dispose([codesTensor, hiddenTensor]);
+    const [n, l] = [batch.images.shape[0], hidden.length / batch.images.shape[0]];
+    const known = Float32Array.from(hidden, (h) => 1 - h);
+    const hiddenCount = Array.from({ length: n }, (_, i) => hidden.subarray(i * l, (i + 1) * l).reduce((a, b) => a + b, 0));
+    const total = this.config.decodingSteps;
+    for (let step = 1; step <= total; step++) {
+      const [best, confidence] = tf.tidy(() => {
+        const keep = tf.tensor2d(known, [n, l]);
+        const logits = runDecoder(parts.decoder, this.config, runEncoder(parts.encoder, this.config, tf.tensor2d(codes, [n, l], 'int32'), keep), keep);
+        return [tf.argMax(logits, 2), tf.max(tf.softmax(logits), 2)];
+      });
+      const [bestCodes, conf] = [(await best.data()) as Int32Array, (await confidence.data()) as Float32Array];
+      tf.dispose([best, confidence]);
+      const stillHidden = Math.cos(((Math.PI / 2) * step) / total);
+      for (let i = 0; i < n; i++) {
+        const open: number[] = [];
+        for (let j = 0; j < l; j++) if (known[i * l + j] === 0) open.push(i * l + j);
+        if (open.length === 0) continue;
+        const leave = step === total ? 0 : Math.min(open.length - 1, Math.floor(hiddenCount[i] * stillHidden));
+        open.sort((a, b) => conf[b] - conf[a]);
+        for (const index of open.slice(0, open.length - leave)) {
+          codes[index] = bestCodes[index];
+          known[index] = 1;
+        }
+      }
+      options?.onProgress?.(step, total);
+    }
+    return tf.tidy(() => {
+      const drawn = detokenize(this.tokenizer, vq, tf.tensor2d(codes, [n, l], 'int32'));
+      return tf.add(tf.mul(drawn, batch.mask), tf.mul(batch.images, tf.sub(1, batch.mask))) as tf.Tensor4D;
+    });
+  }
+
+  cloneEncoder(): ParameterPart {
+    return this.encoder.clone();
+  }
+
+  cloneDecoder(): ParameterPart {
+    return this.decoder.clone();
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.tokenizer.dispose();
+  }
+}
+
+export function mageConfigFromCard(card: ModelCard): MageConfig {
+  const a = card.architecture;
+  const num = (key: string) => {
+    const v = a[key];
+    if (typeof v !== 'number') throw new Error(`model ${card.id}: architecture.${key} must be a number`);
+    return v;
+  };
+  return {
+    tokenizer: {
+      height: card.height,
+      width: card.width,
+      channels: card.channels,
+      widths: a.vqWidths as number[],
+      codeDim: num('codeDim'),
+      codebookSize: num('codebookSize'),
+      commitment: num('commitment'),
+      seed: num('seed'),
+    },
+    encoderDim: num('encoderDim'),
+    encoderDepth: num('encoderDepth'),
+    decoderDim: num('decoderDim'),
+    decoderDepth: num('decoderDepth'),
+    heads: num('heads'),
+    mlpRatio: num('mlpRatio'),
+    decodingSteps: num('decodingSteps'),
+    labelSmoothing: num('labelSmoothing'),
+    seed: num('seed'),
+  };
+}
+
+export function mageArchitecture(config: MageConfig): ModelCard['architecture'] {
+  const { tokenizer: t } = config;
+  return {
+    vqWidths: t.widths,
+    codeDim: t.codeDim,
+    codebookSize: t.codebookSize,
+    commitment: t.commitment,
+    encoderDim: config.encoderDim,
+    encoderDepth: config.encoderDepth,
+    decoderDim: config.decoderDim,
+    decoderDepth: config.decoderDepth,
+    heads: config.heads,
+    mlpRatio: config.mlpRatio,
+    decodingSteps: config.decodingSteps,
+    labelSmoothing: config.labelSmoothing,
+    seed: config.seed,
+  };
+}
+
+export const mageFamily: ModelFamily = {
+  title: 'MAGE (VQ tokenizer + masked-token transformer)',
+  defaultArchitecture: (height, width, channels) => mageArchitecture({ ...DEFAULT_MAGE, tokenizer: { ...DEFAULT_VQ, height, width, channels } }),
+  create: (card) => MageModel.create(card),
+  async load(card, read) {
+    const config = mageConfigFromCard(card);
+    const parts = [createMageEncoder(config), createMageDecoder(config), createTokenizerPart(config.tokenizer)];
+    try {
+      const [encoder, decoder, tokenizer] = await Promise.all(['encoder', 'decoder', 'tokenizer'].map((name, i) => ParameterPart.load(read, name, parts[i])));
+      return new MageModel(card, config, encoder, decoder, tokenizer);
+    } catch (error) {
+      parts.forEach((p) => p.dispose());
+      throw error;
+    }
+  },
+};
