@@ -7,24 +7,26 @@
  *      family's taskLoss: token cross-entropy), evaluated per task and written with its card.
  *   npx tsx --import ./scripts/node/tfjs-alias.mjs scripts/pretrain-mage.ts [--id mnist-mage]
  *     [--stage both|tokenizer|transformer] [--vq-steps 1500] [--steps 2500] [--batch 32] [--exclude 7]
+ * `--from ID` (stage transformer) continues a saved model's transformer for `--steps` more with
+ * its own frozen tokenizer; the card then lists every stage.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { BUILT_IN_DATASETS, type BuiltInDatasetId } from '../src/core/data/builtin';
-import { allIndices, batchTensor, filterByLabel, take, type ImageSet } from '../src/core/data/image-set';
-import { constantFillQuality, holeQuality } from '../src/core/evaluation/reconstruction';
+import { batchTensor, filterByLabel, take, type ImageSet } from '../src/core/data/image-set';
 import { saveModel } from '../src/core/models/families';
 import { MageModel, mageConfigFromCard, mageFamily } from '../src/core/models/mage';
 import { ParameterPart } from '../src/core/models/parameters';
 import type { ModelCard } from '../src/core/models/types';
 import { createTokenizerPart, detokenize, encodeContinuous, tokenize, vqLosses, type VqConfig } from '../src/core/models/vq-tokenizer';
 import { createIndexSampler, createRng } from '../src/core/random';
-import { TASK_IDS, TASK_LABELS, TASKS, type TaskId } from '../src/core/tasks/task';
+import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/core/tasks/task';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from '../src/core/unlearning/optimizer';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
+import { evaluateTasks, loadForContinuing, runPretrainer, trainingRecord } from './node/pretraining';
 
 const options = parseOptions(process.argv.slice(2), {
   id: 'mnist-mage',
@@ -44,6 +46,7 @@ const options = parseOptions(process.argv.slice(2), {
   evalImages: 1000,
   backend: 'wasm',
   exclude: '',
+  from: '',
 });
 
 const taskIds = options.tasks.split(',') as TaskId[];
@@ -150,45 +153,19 @@ async function trainTokenizer(): Promise<void> {
 }
 
 async function trainTransformer(): Promise<void> {
-  const tokenizer = await ParameterPart.load(folderReader(outDir), 'tokenizer', createTokenizerPart(vq));
-  const model = MageModel.create(card, tokenizer);
+  const model = options.from
+    ? await loadForContinuing(options.from)
+    : MageModel.create(card, await ParameterPart.load(folderReader(outDir), 'tokenizer', createTokenizerPart(vq)));
+  const previous = options.from ? model.card.training : undefined;
+  model.card.id = options.id;
   const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed };
   const trainer = new Pretrainer(model, train, settings);
   console.log(`stage 2: transformer on ${backend}, ${settings.steps} steps of ${settings.batchSize}`);
-  const started = performance.now();
-  let recent: number[] = [];
-  for (let step = 1; step <= settings.steps; step++) {
-    recent.push(await trainer.step());
-    if (step % 100 === 0 || step === settings.steps) {
-      console.log(`step ${step}  loss ${mean(recent).toFixed(5)}  ${((performance.now() - started) / step).toFixed(0)} ms/step  tensors ${tf.memory().numTensors}`);
-      if (step < settings.steps) recent = [];
-    }
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const finalLoss = mean(recent);
+  const { finalLoss, seconds } = await runPretrainer(trainer);
   trainer.dispose();
-
-  const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
-  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number }> = {};
-  for (const id of taskIds) {
-    const quality = await holeQuality(model, TASKS[id], heldOut);
-    const baseline = await constantFillQuality(meanImage, heldOut, TASKS[id]);
-    perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse };
-    console.log(`${id}: hidden-pixel PSNR ${quality.psnr.toFixed(2)} dB (training-mean fill ${baseline.psnr.toFixed(2)} dB)`);
-  }
-  meanImage.dispose();
-  const first = perTask[taskIds[0]];
-  Object.assign(model.card, {
-    training: { steps: settings.steps, batchSize: settings.batchSize, seed: settings.seed, finalLoss, seconds: Math.round(seconds), backend },
-    evaluation: {
-      heldOutImages: heldOut.count,
-      holePsnr: first.holePsnr,
-      holeMse: first.holeMse,
-      meanImageHolePsnr: first.meanImageHolePsnr,
-      meanImageHoleMse: first.meanImageHoleMse,
-      ...(taskIds.length > 1 ? { perTask } : {}),
-    },
-  });
+  const stage = { steps: settings.steps, batchSize: settings.batchSize, learningRate: settings.learningRate, seed: settings.seed, seconds, finalLoss };
+  model.card.training = trainingRecord(previous, stage, backend);
+  model.card.evaluation = await evaluateTasks(model, train, heldOut, modelTaskIds(model.card));
   await saveModel(model, folderWriter(outDir));
   console.log(JSON.stringify(model.card.evaluation, null, 2));
   console.log(`wrote public/models/${options.id} (transformer ${seconds.toFixed(0)} s)`);

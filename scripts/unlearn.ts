@@ -1,6 +1,8 @@
 /**
  * Headless unlearning on the same core as the studio (same data files, same defaults):
  *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B]
+ *     [--sample-steps N]  (DDIM steps of a diffusion model's reconstructions; 0 = the card's)
+ * α, lr and steps default to the model card's recommendation where it has one.
  * `--task` is one of the model's tasks (centre-25, centre-50, outpaint, patches); by default its first.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,9 +13,9 @@ import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
 import { TASK_LABELS, taskId, type TaskId } from '../src/core/tasks/task';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, defaultsFor, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
+import { PUBLIC_MODELS, folderReader, givenOr, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
@@ -21,37 +23,41 @@ const options = parseOptions(process.argv.slice(2), {
   retain: '',
   method: DEFAULT_UNLEARN.method as string,
   task: '',
-  steps: DEFAULT_UNLEARN.steps,
-  alpha: DEFAULT_UNLEARN.alpha,
-  lr: DEFAULT_UNLEARN.learningRate,
+  // NaN: the model card's recommendation, else DEFAULT_UNLEARN's.
+  steps: NaN,
+  alpha: NaN,
+  lr: NaN,
   batch: DEFAULT_UNLEARN.batchSize,
   warmup: DEFAULT_UNLEARN.warmupFraction,
   noise: DEFAULT_UNLEARN.noise,
   seed: DEFAULT_UNLEARN.seed,
   evalImages: DEFAULT_RUN_OPTIONS.evalImages,
+  sampleSteps: 0,
   backend: 'wasm',
   json: '',
   quiet: false,
 });
 
+if (!Number.isInteger(options.sampleSteps) || options.sampleSteps < 0) throw new Error('--sample-steps must be a whole number ≥ 0');
 const classList = (text: string) => (text ? text.split(',').map((c) => Number(c.trim())) : undefined);
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
+const defaults = defaultsFor(model.card);
 const settings = {
   // Checked with the other settings when the run starts (an unknown id lists the known ones).
   method: options.method as MethodId,
-  alpha: options.alpha,
-  learningRate: options.lr,
-  steps: options.steps,
+  alpha: givenOr(options.alpha, defaults.alpha),
+  learningRate: givenOr(options.lr, defaults.learningRate),
+  steps: givenOr(options.steps, defaults.steps),
   batchSize: options.batch,
   warmupFraction: options.warmup,
   noise: options.noise as NoiseType,
   seed: options.seed,
   task: (options.task || undefined) as TaskId | undefined,
 };
-const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages });
+const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined });
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 

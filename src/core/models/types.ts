@@ -1,9 +1,21 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TaskSpec } from '../tasks/task';
+import type { RecommendedSettings } from '../unlearning/settings';
 import type { WriteFile } from './io';
 
 /** The model families the studio can load (each one file in models/, one line in families.ts). */
 export type ModelFamilyId = 'conv-inpainting-ae' | 'mae' | 'mage' | 'palette';
+
+/** One stretch of pretraining; a model continued from saved weights lists them all. */
+export interface TrainingStage {
+  steps: number;
+  batchSize: number;
+  /** Absent for a stage recorded before learning rates were. */
+  learningRate?: number;
+  seed: number;
+  seconds: number;
+  finalLoss: number;
+}
 
 /** What a shipped or trained model says about itself (written next to its weights). */
 export interface ModelCard {
@@ -26,7 +38,11 @@ export interface ModelCard {
     finalLoss: number;
     seconds: number;
     backend: string;
+    /** When training continued from saved weights: each stage's own recipe, first to last. */
+    stages?: TrainingStage[];
   };
+  /** Unlearning settings measured to work on this model; the studio and CLI start from them. */
+  unlearning?: RecommendedSettings;
   evaluation?: {
     heldOutImages: number;
     holePsnr: number;

@@ -13,11 +13,11 @@ describe('the unlearning objective (paper Eq. 10)', () => {
     expect(latentDistance(student, target).dataSync()[0]).toBeCloseTo(4.5, 6);
   });
 
-  test('counts elements across every encoder output (multi-scale encoders)', () => {
-    const student = [tf.tensor2d([[1, 1]]), tf.tensor4d([[[[2]]]])];
-    const target = [tf.tensor2d([[0, 0]]), tf.tensor4d([[[[0]]]])];
-    // (1 + 1 + 4) / 3 elements = 2
-    expect(latentDistance(student, target).dataSync()[0]).toBeCloseTo(2, 6);
+  test('sums the per-output means of a multi-output encoder, each output counting once', () => {
+    const student = [tf.tensor2d([[1, 1], [1, 1]]), tf.tensor4d([[[[2]]], [[[0]]]])];
+    const target = [tf.tensor2d([[0, 0], [0, 0]]), tf.tensor4d([[[[0]]], [[[0]]]])];
+    // first output: every element off by 1, mean 1; second: (4 + 0) / 2 = 2; sum 3
+    expect(latentDistance(student, target).dataSync()[0]).toBeCloseTo(3, 6);
   });
 
   test('total = L_R + α·L_F with the forget term measured against the noise encoding', () => {

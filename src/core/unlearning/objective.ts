@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Squared error averaged over each sample's latent elements (over every encoder output),
- * then over the samples: the per-set term of the paper's Eq. 10.
+ * The per-set term of the paper's Eq. 10: squared error averaged over each sample's latent
+ * elements, then over the samples. An encoder with several outputs (Palette's down blocks and
+ * middle block) gets that mean per output, summed over outputs, as the official code does: each
+ * scale counts once, so the small deep features are not drowned by the large shallow ones.
  */
 export function latentDistance(student: tf.Tensor[], target: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
-    const perSampleSums = student.map((s, i) => tf.sum(tf.reshape(tf.squaredDifference(s, target[i]), [s.shape[0], -1]), 1));
-    const elements = student.reduce((sum, s) => sum + s.size / s.shape[0], 0);
+    const perOutput = student.map((s, i) => tf.mean(tf.squaredDifference(s, target[i])));
     // A running add, not addN: webgpu's AddN fails past 8 inputs on some adapters (multi-output encoders).
-    const summed = perSampleSums.reduce((a, b) => tf.add(a, b));
-    return tf.div(tf.mean(summed), elements) as tf.Scalar;
+    return perOutput.reduce((a, b) => tf.add(a, b)) as tf.Scalar;
   });
 }
 

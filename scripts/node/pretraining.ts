@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/image-set';
+import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
+import { loadModel } from '../../src/core/models/families';
+import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
+import { TASKS, type TaskId } from '../../src/core/tasks/task';
+import type { Pretrainer } from '../../src/core/training/pretrain';
+import { PUBLIC_MODELS, folderReader } from './files';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Runs the trainer to its last step, logging every 100; returns the mean loss of the last 100 and the seconds. */
+export async function runPretrainer(trainer: Pretrainer): Promise<{ finalLoss: number; seconds: number }> {
+  const { steps } = trainer.settings;
+  const started = performance.now();
+  let recent: number[] = [];
+  for (let step = 1; step <= steps; step++) {
+    recent.push(await trainer.step());
+    if (step % 100 === 0 || step === steps) {
+      console.log(`step ${step}  loss ${mean(recent).toFixed(5)}  ${((performance.now() - started) / step).toFixed(0)} ms/step  tensors ${tf.memory().numTensors}`);
+      if (step < steps) recent = [];
+    }
+  }
+  return { finalLoss: mean(recent), seconds: (performance.now() - started) / 1000 };
+}
+
+/** A shipped model whose training `--from ID` continues: its architecture, tasks and weights. */
+export async function loadForContinuing(id: string): Promise<I2IModel> {
+  const model = await loadModel(folderReader(join(PUBLIC_MODELS, id)));
+  console.log(`continuing ${id} after ${model.card.training?.steps ?? '?'} steps`);
+  return model;
+}
+
+/**
+ * The card's training record after a stage: a continued model keeps the earlier stages' steps
+ * and seconds in the totals and lists every stage's recipe.
+ */
+export function trainingRecord(
+  previous: ModelCard['training'] | undefined,
+  stage: TrainingStage,
+  backend: string,
+): NonNullable<ModelCard['training']> {
+  // A model trained before stages were recorded becomes the first stage (its learning rate unrecorded).
+  const earlier = previous && (previous.stages ?? [{ steps: previous.steps, batchSize: previous.batchSize, seed: previous.seed, seconds: previous.seconds, finalLoss: previous.finalLoss }]);
+  const stages = earlier ? [...earlier, stage] : undefined;
+  return {
+    steps: (previous?.steps ?? 0) + stage.steps,
+    batchSize: stage.batchSize,
+    seed: stage.seed,
+    finalLoss: stage.finalLoss,
+    seconds: Math.round((previous?.seconds ?? 0) + stage.seconds),
+    backend,
+    ...(stages ? { stages } : {}),
+  };
+}
+
+/** Hidden-pixel quality on held-out images for every task, against filling the hole with the training mean. */
+export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: ImageSet, taskIds: TaskId[]): Promise<NonNullable<ModelCard['evaluation']>> {
+  const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
+  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number }> = {};
+  for (const id of taskIds) {
+    const quality = await holeQuality(model, TASKS[id], heldOut);
+    const baseline = await constantFillQuality(meanImage, heldOut, TASKS[id]);
+    perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse };
+    console.log(`${id}: hidden-pixel PSNR ${quality.psnr.toFixed(2)} dB (training-mean fill ${baseline.psnr.toFixed(2)} dB)`);
+  }
+  meanImage.dispose();
+  const first = perTask[taskIds[0]];
+  return {
+    heldOutImages: heldOut.count,
+    holePsnr: first.holePsnr,
+    holeMse: first.holeMse,
+    meanImageHolePsnr: first.meanImageHolePsnr,
+    meanImageHoleMse: first.meanImageHoleMse,
+    ...(taskIds.length > 1 ? { perTask } : {}),
+  };
+}
