@@ -43,7 +43,7 @@ export function trainingRecord(
 ): NonNullable<ModelCard['training']> {
   // A model trained before stages were recorded becomes the first stage (its learning rate unrecorded).
   const earlier = previous && (previous.stages ?? [{ steps: previous.steps, batchSize: previous.batchSize, seed: previous.seed, seconds: previous.seconds, finalLoss: previous.finalLoss }]);
-  const stages = earlier ? [...earlier, stage] : undefined;
+  const stages = earlier ? [...earlier, { ...stage, seconds: Math.round(stage.seconds) }] : undefined;
   return {
     steps: (previous?.steps ?? 0) + stage.steps,
     batchSize: stage.batchSize,
