@@ -17,9 +17,9 @@ import type { I2IModel } from '../src/core/models/types';
 import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/core/unlearning/methods/catalog';
 import type { TaskId } from '../src/core/tasks/task';
-import { DEFAULT_UNLEARN, defaultsFor, type NoiseType } from '../src/core/unlearning/settings';
+import { DEFAULT_UNLEARN, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, folderWriter, givenOr, parseOptions } from './node/files';
+import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
 import { loadDataset } from './node/datasets';
 
 const options = parseOptions(process.argv.slice(2), {
@@ -28,10 +28,9 @@ const options = parseOptions(process.argv.slice(2), {
   proxyRetain: '',
   methods: 'all',
   task: '',
-  // NaN: the model card's recommendation, else DEFAULT_UNLEARN's.
-  steps: NaN,
-  alpha: NaN,
-  lr: NaN,
+  steps: DEFAULT_UNLEARN.steps,
+  alpha: DEFAULT_UNLEARN.alpha,
+  lr: DEFAULT_UNLEARN.learningRate,
   batch: DEFAULT_UNLEARN.batchSize,
   noise: DEFAULT_UNLEARN.noise,
   seed: DEFAULT_UNLEARN.seed,
@@ -75,8 +74,7 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
 }
 
 const retrained = await retrainedReference();
-const defaults = defaultsFor(original.card);
-const settings = { ...defaults, steps: givenOr(options.steps, defaults.steps), alpha: givenOr(options.alpha, defaults.alpha), learningRate: givenOr(options.lr, defaults.learningRate), batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed, task: (options.task || undefined) as TaskId | undefined };
+const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed, task: (options.task || undefined) as TaskId | undefined };
 const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined, methods, settings, evalImages: options.evalImages }, console.log);
 
 const round = (x: number) => Number(x.toPrecision(5));

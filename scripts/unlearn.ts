@@ -2,7 +2,6 @@
  * Headless unlearning on the same core as the studio (same data files, same defaults):
  *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B]
  *     [--sample-steps N]  (DDIM steps of a diffusion model's reconstructions; 0 = the card's)
- * α, lr and steps default to the model card's recommendation where it has one.
  * `--task` is one of the model's tasks (centre-25, centre-50, outpaint, patches); by default its first.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,9 +12,9 @@ import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
 import { TASK_LABELS, taskId, type TaskId } from '../src/core/tasks/task';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, defaultsFor, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, givenOr, parseOptions } from './node/files';
+import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
@@ -23,10 +22,9 @@ const options = parseOptions(process.argv.slice(2), {
   retain: '',
   method: DEFAULT_UNLEARN.method as string,
   task: '',
-  // NaN: the model card's recommendation, else DEFAULT_UNLEARN's.
-  steps: NaN,
-  alpha: NaN,
-  lr: NaN,
+  steps: DEFAULT_UNLEARN.steps,
+  alpha: DEFAULT_UNLEARN.alpha,
+  lr: DEFAULT_UNLEARN.learningRate,
   batch: DEFAULT_UNLEARN.batchSize,
   warmup: DEFAULT_UNLEARN.warmupFraction,
   noise: DEFAULT_UNLEARN.noise,
@@ -44,13 +42,12 @@ const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
-const defaults = defaultsFor(model.card);
 const settings = {
   // Checked with the other settings when the run starts (an unknown id lists the known ones).
   method: options.method as MethodId,
-  alpha: givenOr(options.alpha, defaults.alpha),
-  learningRate: givenOr(options.lr, defaults.learningRate),
-  steps: givenOr(options.steps, defaults.steps),
+  alpha: options.alpha,
+  learningRate: options.lr,
+  steps: options.steps,
   batchSize: options.batch,
   warmupFraction: options.warmup,
   noise: options.noise as NoiseType,

@@ -38,8 +38,3 @@ export function parseOptions<T extends Record<string, string | number | boolean>
   }
   return out as T;
 }
-
-/** A numeric option left at NaN ("not given") takes the fallback. */
-export function givenOr(value: number, fallback: number): number {
-  return Number.isNaN(value) ? fallback : value;
-}

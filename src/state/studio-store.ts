@@ -3,7 +3,6 @@ import { UnlearningWorkerClient, type CompareProgressEvent, type RunEvent } from
 import {
   DEFAULT_RUN_OPTIONS,
   SETTING_RULES,
-  defaultsFor,
   modelTaskIds,
   validateSettings,
   type BenchmarkBudget,
@@ -248,13 +247,9 @@ export const useStudio = create<StudioState>()((set, get) => {
         const loaded = await client.load({ modelId });
         const classes = loaded.dataset.classNames.map((_, i) => i);
         const forget = get().forgetClasses.filter((c) => classes.includes(c));
-        // A new model brings its recommended α, learning rate and steps (its card's, else the
-        // studio's defaults); on the first load the URL's own values still win.
-        const recommended = defaultsFor(loaded.model);
-        const recipe = { alpha: recommended.alpha, learningRate: recommended.learningRate, steps: recommended.steps };
-        const base = previous?.id === modelId ? get().settings : { ...get().settings, ...recipe, ...(previous ? {} : shared.fromUrl) };
         // A task the new model was not trained on falls back to the model's default.
-        const settings = base.task && !modelTaskIds(loaded.model).includes(base.task) ? { ...base, task: undefined } : base;
+        const { task } = get().settings;
+        const settings = task && !modelTaskIds(loaded.model).includes(task) ? { ...get().settings, task: undefined } : get().settings;
         set({
           modelId,
           settings,

@@ -5,8 +5,6 @@ export interface SharedSettings {
   modelId: string;
   forgetClasses: number[];
   settings: UnlearnSettings;
-  /** The settings the URL itself gave (a model's recommended values never override these). */
-  fromUrl?: Partial<UnlearnSettings>;
   /** Held-out images per set for the metrics. */
   evalImages: number;
   /** DDIM steps for diffusion models (`sample=`); the model's default when absent. */
@@ -22,12 +20,11 @@ const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
 
 export function readSharedSettings(search: string, defaults: Omit<SharedSettings, 'settings'>): SharedSettings {
   const params = new URLSearchParams(search);
-  const fromUrl: Partial<UnlearnSettings> = {};
+  const settings: UnlearnSettings = { ...DEFAULT_UNLEARN };
   for (const [param, key] of Object.entries(NUMBER_KEYS)) {
     const value = Number(params.get(param));
-    if (params.has(param) && Number.isFinite(value)) fromUrl[key] = value;
+    if (params.has(param) && Number.isFinite(value)) settings[key] = value;
   }
-  const settings: UnlearnSettings = { ...DEFAULT_UNLEARN, ...fromUrl };
   const noise = params.get('noise') as UnlearnSettings['noise'] | null;
   if (noise && NOISES.includes(noise)) settings.noise = noise;
   const method = METHODS.find((m) => m.id === params.get('method'));
@@ -42,7 +39,6 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     modelId: params.get('model') ?? defaults.modelId,
     forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
     settings,
-    fromUrl,
     evalImages: Number.isInteger(evalImages) && evalImages > 0 ? evalImages : defaults.evalImages,
     sampleSteps: Number.isInteger(sampleSteps) && sampleSteps > 0 ? sampleSteps : undefined,
     backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,

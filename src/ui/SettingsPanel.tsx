@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio-store';
-import { METHODS, SETTING_RULES, TASK_LABELS, modelTaskIds, type ModelCard, type TaskId, type UnlearnSettings } from '../worker/protocol';
+import { METHODS, SETTING_RULES, TASK_LABELS, modelTaskIds, type TaskId, type UnlearnSettings } from '../worker/protocol';
 import { isRunActive } from './run-phase';
 
 type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
@@ -84,23 +84,8 @@ export function SettingsPanel() {
           onChange={(value) => updateSettings({ noise: value as UnlearnSettings['noise'] })}
         />
       </div>
-      {model?.unlearning && (
-        <p className="hint" data-testid="model-recipe">
-          {model.id} starts from the settings its card recommends: {recipeText(model.unlearning)}.
-        </p>
-      )}
     </section>
   );
-}
-
-function recipeText(recipe: NonNullable<ModelCard['unlearning']>): string {
-  return [
-    recipe.alpha !== undefined && `α ${recipe.alpha}`,
-    recipe.learningRate !== undefined && `learning rate ${recipe.learningRate}`,
-    recipe.steps !== undefined && `${recipe.steps} steps`,
-  ]
-    .filter(Boolean)
-    .join(', ');
 }
 
 /** DDIM steps of the diffusion sampler behind the grid and the metrics: fewer is faster, more is sharper. */

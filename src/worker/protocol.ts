@@ -15,7 +15,7 @@ import type { ModelFiles, OwnSets, ResumeFrom, TrainOriginalSettings, TrainRepor
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
 export type { ComparisonProgress, EvaluationRow, EvaluationSet, MethodCost, Point2d };
 export type { ModelFiles, OwnSets, ResumeFrom, TrainOriginalSettings, TrainReport };
-export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, defaultsFor, validateSettings } from '../core/unlearning/settings';
+export { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, METHODS, METHOD_IDS, SETTING_RULES, validateSettings } from '../core/unlearning/settings';
 // ranking.ts is tfjs-free; compare-methods.ts is not, so only its types cross to the UI.
 export { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type MetricColumn } from '../core/evaluation/ranking';
 export { TASKS, TASK_IDS, TASK_LABELS, centredSquare, modelTaskIds, type TaskId, type TaskSpec } from '../core/tasks/task';

@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TaskSpec } from '../tasks/task';
-import type { RecommendedSettings } from '../unlearning/settings';
 import type { WriteFile } from './io';
 
 /** The model families the studio can load (each one file in models/, one line in families.ts). */
@@ -41,8 +40,6 @@ export interface ModelCard {
     /** When training continued from saved weights: each stage's own recipe, first to last. */
     stages?: TrainingStage[];
   };
-  /** Unlearning settings measured to work on this model; the studio and CLI start from them. */
-  unlearning?: RecommendedSettings;
   evaluation?: {
     heldOutImages: number;
     holePsnr: number;

@@ -36,17 +36,6 @@ export const DEFAULT_UNLEARN: UnlearnSettings = {
   seed: 0,
 };
 
-/**
- * What a model card may recommend for unlearning it: values measured on that model (its card and
- * the README say with what result). Unset keys keep DEFAULT_UNLEARN's.
- */
-export type RecommendedSettings = Partial<Pick<UnlearnSettings, 'alpha' | 'learningRate' | 'steps'>>;
-
-/** DEFAULT_UNLEARN with the model's recommended values: what the studio and the CLI start from. */
-export function defaultsFor(card: { unlearning?: RecommendedSettings }): UnlearnSettings {
-  return { ...DEFAULT_UNLEARN, ...card.unlearning };
-}
-
 export interface RunOptions {
   /** Held-out images per set used for metrics. */
   evalImages: number;
