@@ -52,6 +52,7 @@ const options = parseOptions(process.argv.slice(2), {
 const taskIds = options.tasks.split(',') as TaskId[];
 for (const id of taskIds) if (!TASK_IDS.includes(id)) throw new Error(`unknown task "${id}"; tasks: ${TASK_IDS.join(', ')}`);
 if (!['both', 'tokenizer', 'transformer'].includes(options.stage)) throw new Error('--stage is both, tokenizer or transformer');
+if (options.from && options.stage !== 'transformer') throw new Error('--from continues a saved transformer: use it with --stage transformer');
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const data = await loadDataset(options.dataset);
 const excluded = options.exclude ? options.exclude.split(',').map(Number) : [];
@@ -156,19 +157,22 @@ async function trainTransformer(): Promise<void> {
   const model = options.from
     ? await loadForContinuing(options.from)
     : MageModel.create(card, await ParameterPart.load(folderReader(outDir), 'tokenizer', createTokenizerPart(vq)));
+  // The data loaded above is --dataset without --exclude: it must be what the saved model learned from.
+  if (model.card.dataset !== options.dataset || String(model.card.excludedClasses ?? []) !== String(excluded)) {
+    throw new Error(`${options.from} was trained on ${model.card.dataset} without [${model.card.excludedClasses ?? []}]: pass the same --dataset and --exclude`);
+  }
   const previous = options.from ? model.card.training : undefined;
   model.card.id = options.id;
   const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed };
   const trainer = new Pretrainer(model, train, settings);
   console.log(`stage 2: transformer on ${backend}, ${settings.steps} steps of ${settings.batchSize}`);
-  const { finalLoss, seconds } = await runPretrainer(trainer);
+  const stage = await runPretrainer(trainer);
   trainer.dispose();
-  const stage = { steps: settings.steps, batchSize: settings.batchSize, learningRate: settings.learningRate, seed: settings.seed, seconds, finalLoss };
   model.card.training = trainingRecord(previous, stage, backend);
   model.card.evaluation = await evaluateTasks(model, train, heldOut, modelTaskIds(model.card));
   await saveModel(model, folderWriter(outDir));
   console.log(JSON.stringify(model.card.evaluation, null, 2));
-  console.log(`wrote public/models/${options.id} (transformer ${seconds.toFixed(0)} s)`);
+  console.log(`wrote public/models/${options.id} (transformer ${stage.seconds} s)`);
   model.dispose();
 }
 

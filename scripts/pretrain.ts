@@ -50,7 +50,8 @@ const train = filterByLabel(data.train, (label) => !excluded.includes(label));
 const test = filterByLabel(data.test, (label) => !excluded.includes(label));
 const { height, width, channels } = train;
 const datasetTitle = BUILT_IN_DATASETS[datasetId as BuiltInDatasetId].title;
-const card: ModelCard = {
+// A continued model keeps its own card (family, architecture, tasks); a new one gets this.
+const newCard = (): ModelCard => ({
   id: options.id,
   family: options.family as ModelFamilyId,
   title: `${datasetTitle}, ${family.title} (${taskIds.map((id) => TASK_LABELS[id]).join('; ')})${excluded.length ? `, trained without ${excluded.join(', ')}` : ''}`,
@@ -61,18 +62,17 @@ const card: ModelCard = {
   tasks: taskIds.map((id) => TASKS[id]),
   architecture: { ...family.defaultArchitecture(height, width, channels), seed: options.seed },
   ...(excluded.length ? { excludedClasses: excluded } : {}),
-};
-const model = continued ?? family.create(card);
+});
+const model = continued ?? family.create(newCard());
 model.card.id = options.id;
 const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed };
 const trainer = new Pretrainer(model, train, settings);
 console.log(`pretraining ${options.id} (${model.card.family}) on ${backend}: ${settings.steps} steps of ${settings.batchSize}`);
-const { finalLoss, seconds } = await runPretrainer(trainer);
+const stage = await runPretrainer(trainer);
 trainer.dispose();
 
-const stage = { steps: settings.steps, batchSize: settings.batchSize, learningRate: settings.learningRate, seed: settings.seed, seconds, finalLoss };
 model.card.training = trainingRecord(continued?.card.training, stage, backend);
 model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card));
 await saveModel(model, folderWriter(join(PUBLIC_MODELS, options.id)));
 console.log(JSON.stringify(model.card.evaluation, null, 2));
-console.log(`wrote public/models/${options.id} in ${seconds.toFixed(0)} s`);
+console.log(`wrote public/models/${options.id} in ${stage.seconds} s`);

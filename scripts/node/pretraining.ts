@@ -10,9 +10,9 @@ import { PUBLIC_MODELS, folderReader } from './files';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Runs the trainer to its last step, logging every 100; returns the mean loss of the last 100 and the seconds. */
-export async function runPretrainer(trainer: Pretrainer): Promise<{ finalLoss: number; seconds: number }> {
-  const { steps } = trainer.settings;
+/** Runs the trainer to its last step, logging every 100; the stage's record has the mean loss of the last 100. */
+export async function runPretrainer(trainer: Pretrainer): Promise<TrainingStage> {
+  const { steps, batchSize, learningRate, seed } = trainer.settings;
   const started = performance.now();
   let recent: number[] = [];
   for (let step = 1; step <= steps; step++) {
@@ -22,7 +22,7 @@ export async function runPretrainer(trainer: Pretrainer): Promise<{ finalLoss: n
       if (step < steps) recent = [];
     }
   }
-  return { finalLoss: mean(recent), seconds: (performance.now() - started) / 1000 };
+  return { steps, batchSize, learningRate, seed, seconds: Math.round((performance.now() - started) / 1000), finalLoss: mean(recent) };
 }
 
 /** A shipped model whose training `--from ID` continues: its architecture, tasks and weights. */
@@ -43,13 +43,13 @@ export function trainingRecord(
 ): NonNullable<ModelCard['training']> {
   // A model trained before stages were recorded becomes the first stage (its learning rate unrecorded).
   const earlier = previous && (previous.stages ?? [{ steps: previous.steps, batchSize: previous.batchSize, seed: previous.seed, seconds: previous.seconds, finalLoss: previous.finalLoss }]);
-  const stages = earlier ? [...earlier, { ...stage, seconds: Math.round(stage.seconds) }] : undefined;
+  const stages = earlier ? [...earlier, stage] : undefined;
   return {
     steps: (previous?.steps ?? 0) + stage.steps,
     batchSize: stage.batchSize,
     seed: stage.seed,
     finalLoss: stage.finalLoss,
-    seconds: Math.round((previous?.seconds ?? 0) + stage.seconds),
+    seconds: (previous?.seconds ?? 0) + stage.seconds,
     backend,
     ...(stages ? { stages } : {}),
   };

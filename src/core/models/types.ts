@@ -30,12 +30,8 @@ export interface ModelCard {
   architecture: Record<string, number | string | number[]>;
   /** Classes left out of training: set on a model retrained from scratch without a forget set. */
   excludedClasses?: number[];
-  training?: {
-    steps: number;
-    batchSize: number;
-    seed: number;
-    finalLoss: number;
-    seconds: number;
+  /** Totals over every stage, with the last stage's batch, seed and loss. */
+  training?: Omit<TrainingStage, 'learningRate'> & {
     backend: string;
     /** When training continued from saved weights: each stage's own recipe, first to last. */
     stages?: TrainingStage[];
