@@ -4,8 +4,9 @@ import { collectErrors, inkedFraction } from './console';
 
 test('unlearns digit 7 live on WebGPU: chart, grid, metrics, pause, resume, stop', async ({ page }) => {
   const errors = collectErrors(page);
-  // A short run; settings come from the URL, as a shared link would give them.
-  await page.goto('/?forget=7&steps=400&batch=16&eval=16');
+  // A short run; settings come from the URL, as a shared link would give them. WebGPU is asked
+  // for: on this machine its adapter is SwiftShader, which the studio would otherwise pass over.
+  await page.goto('/?backend=webgpu&forget=7&steps=400&batch=16&eval=16');
 
   await expect(page.getByTestId('backend-badge')).toHaveText('webgpu');
   await expect(page.getByTestId('start-button')).toBeEnabled();
@@ -53,10 +54,20 @@ test('unlearns digit 7 live on WebGPU: chart, grid, metrics, pause, resume, stop
   expect(errors).toEqual([]);
 });
 
+test('on a software WebGPU adapter the studio picks wasm itself and says why', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
+  const fallback = page.getByTestId('backend-fallback');
+  await expect(fallback).toContainText(/webgpu: a software adapter \(.*swiftshader.*\)/i);
+  await expect(fallback).toContainText('?backend=webgpu uses it anyway');
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+});
+
 test('one unlearning step on webgpu matches cpu within 1e-4', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend-badge')).toHaveText('webgpu');
+  await expect(page.getByTestId('software-adapter')).toContainText(/swiftshader/i);
   await expect(page.getByTestId('start-button')).toBeEnabled();
   await page.getByTestId('self-check-button').click();
   const result = page.getByTestId('self-check-result');

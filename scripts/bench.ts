@@ -1,15 +1,20 @@
 /**
- * Training-step speed per backend, for the shipped model: unlearning steps (encoder only) and
- * whole-model training steps, at batch 16 and 64, in Node (wasm, cpu) and in the studio's worker
- * in headless Chromium (webgpu, webgl, wasm single-threaded and threaded build, cpu). Writes JSON rows.
- *   npm run bench -- [--json bench-results/bench.json] [--model mnist-inpaint-ae] [--skip-browser] [--skip-node]
+ * Training-step speed and traffic per family and backend: unlearning steps (encoder only) and
+ * whole-model training steps on the same task, in Node (wasm, cpu) and in the studio's worker in
+ * headless Chromium (webgpu, webgl, wasm single-threaded and threaded, cpu). Each row has ms/step
+ * and what a step dispatches, uploads and reads back. `--peer torch` times PyTorch twins of the
+ * same models (bench/peers/) next to the Node wasm rows, interleaved; `--memory-steps N` checks
+ * that tensors and backend bytes stay flat over N unlearning steps. Writes JSON.
+ *   npm run bench -- [--json bench-results/bench.json] [--families mnist-inpaint-ae,mnist-mae]
+ *     [--batches 16,64] [--peer torch] [--skip-browser] [--skip-node] [--memory-steps 1000]
+ *     [--node-backends wasm,cpu] [--browser-backends webgpu,webgl,wasm,wasm-threads,cpu] [--skip-long-tasks]
  */
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { benchmarkPretraining, benchmarkUnlearning, type BenchmarkBudget, type BenchmarkResult } from '../src/core/benchmark';
+import { benchmarkPretraining, benchmarkUnlearning, unlearningMemoryDrift, type BenchmarkBudget, type BenchmarkResult, type MemoryDrift } from '../src/core/benchmark';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
@@ -18,50 +23,108 @@ import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), {
   json: 'bench-results/bench.json',
-  model: 'mnist-inpaint-ae',
+  families: 'mnist-inpaint-ae,mnist-mae,mnist-mage,mnist-palette',
+  batches: '16,64',
+  peer: '',
   skipBrowser: false,
   skipNode: false,
+  nodeBackends: 'wasm,cpu',
+  browserBackends: 'webgpu,webgl,wasm,wasm-threads,cpu',
+  skipLongTasks: false,
+  memorySteps: 1000,
   port: 4317,
 });
-const BATCHES = [16, 64];
+const MODELS = options.families.split(',');
+const BATCHES = options.batches.split(',').map(Number);
 const TASKS: BenchmarkResult['task'][] = ['unlearn', 'pretrain'];
-/** Slow backends (cpu; SwiftShader's emulated GPU) get a time budget instead of many steps. */
+/** Fast backends: up to 20 timed steps in 15 s. */
 const BUDGET: BenchmarkBudget = { warmupSteps: 2, maxSteps: 20, budgetMs: 15_000 };
+/** Slow ones (cpu; GPUs emulated by SwiftShader): the smallest batch, two timed steps. */
+const SLOW_BUDGET: BenchmarkBudget = { warmupSteps: 1, maxSteps: 2, budgetMs: 0 };
+const TORCH_STEPS = { warmup: 2, steps: 10 };
 
-interface Row extends BenchmarkResult {
-  where: 'node' | 'browser-worker';
-  backend: string;
+interface Row extends Partial<BenchmarkResult> {
+  where: 'node' | 'browser-worker' | 'pytorch' | 'browser-main-thread';
+  backend?: string;
+  model?: string;
   wasmThreads?: number;
   /** The page asked for wasm's threaded build (`threads=1`). */
   threadedBuild?: boolean;
-  model: string;
+  /** PyTorch's intra-op threads. */
+  threads?: number;
+  memory?: MemoryDrift;
+  [extra: string]: unknown;
 }
 const rows: Row[] = [];
-const report = (row: Row) => {
+const notes: string[] = [];
+function report(row: Row) {
   rows.push(row);
-  const threads = row.threadedBuild ? ` (threaded build, ${row.wasmThreads} thread${row.wasmThreads === 1 ? '' : 's'})` : '';
+  if (row.memory) {
+    const m = row.memory;
+    console.log(`${row.where.padEnd(14)} ${String(row.backend).padEnd(8)} ${String(row.model).padEnd(18)} memory over ${m.steps} steps: tensors ${m.tensorsAtStart} -> ${m.tensorsAtEnd}, bytes ${m.bytesAtStart} -> ${m.bytesAtEnd}`);
+    return;
+  }
+  if (row.msPerStep === undefined) return console.log(JSON.stringify(row));
+  const threads = row.threadedBuild ? ` (threads ${row.wasmThreads})` : row.threads ? ` (${row.threads} thr)` : '';
+  const traffic = row.kernels === undefined ? '' : `  kernels ${row.kernels}, uploads ${row.uploads} (${((row.uploadBytes ?? 0) / 1024).toFixed(1)} KiB), reads ${row.blockingReads} blocking / ${row.asyncReads} async`;
   console.log(
-    `${row.where.padEnd(14)} ${(row.backend + threads).padEnd(19)} ${row.task.padEnd(8)} batch ${String(row.batchSize).padStart(3)}` +
-      `  ${row.msPerStep.toFixed(1).padStart(8)} ms/step  ${row.imagesPerSecond.toFixed(0).padStart(6)} img/s  (${row.steps} steps)`,
+    `${row.where.padEnd(14)} ${(String(row.backend) + threads).padEnd(20)} ${String(row.model).padEnd(18)} ${String(row.task).padEnd(8)} batch ${String(row.batchSize).padStart(3)}` +
+      `  ${row.msPerStep.toFixed(1).padStart(8)} ms/step${traffic}`,
   );
-};
+}
+
+const read = (dataset: string) => folderReader(resolve(import.meta.dirname, '../public/data', dataset));
+
+/** The python3 that has torch, if any (Debian's python3-torch installs it for /usr/bin/python3). */
+function torchPython(): string | undefined {
+  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return python;
+  }
+  return undefined;
+}
+
+function torchRow(python: string, modelId: string, task: string, batchSize: number, threads: number): Row | undefined {
+  const args = ['bench/peers/twin.py', '--card', join(PUBLIC_MODELS, modelId, 'card.json'), '--task', task, '--batch', String(batchSize),
+    '--warmup', String(TORCH_STEPS.warmup), '--steps', String(TORCH_STEPS.steps), '--threads', String(threads)];
+  const run = spawnSync(python, args, { encoding: 'utf8' });
+  if (run.status !== 0) {
+    notes.push(`PyTorch twin of ${modelId} ${task} batch ${batchSize} failed: ${run.stderr.trim().split('\n').at(-1)}`);
+    return undefined;
+  }
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+  return { where: 'pytorch', backend: `torch ${result.torch}`, model: modelId, task: task as BenchmarkResult['task'], batchSize, threads, msPerStep: result.msPerStep, steps: result.steps };
+}
 
 async function benchNode() {
-  const read = (dataset: string) => folderReader(resolve(import.meta.dirname, '../public/data', dataset));
-  for (const backend of ['wasm', 'cpu'] as const) {
+  const python = options.peer === 'torch' ? torchPython() : undefined;
+  if (options.peer === 'torch' && !python) notes.push('--peer torch: no python3 with torch here (Debian: apt-get install python3-torch); PyTorch rows skipped');
+  for (const backend of options.nodeBackends.split(',') as ('wasm' | 'cpu')[]) {
     await useNodeBackend(backend);
-    // Models live on the backend that created them: load one per backend.
-    const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
-    const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, read(model.card.dataset));
-    const split = splitByClass(data.train, data.test, [7]);
-    for (const task of TASKS) {
-      for (const batchSize of BATCHES) {
-        const measure = task === 'unlearn' ? benchmarkUnlearning : benchmarkPretraining;
-        const budget = backend === 'cpu' ? { ...BUDGET, warmupSteps: 1 } : BUDGET;
-        report({ where: 'node', backend: tf.getBackend(), model: options.model, ...(await measure(model, split, batchSize, budget)) });
+    for (const modelId of MODELS) {
+      // Models live on the backend that created them: load one per backend.
+      const model = await loadModel(folderReader(join(PUBLIC_MODELS, modelId)));
+      const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, read(model.card.dataset));
+      const split = splitByClass(data.train, data.test, [7]);
+      const batches = backend === 'cpu' ? BATCHES.slice(0, 1) : BATCHES;
+      for (const batchSize of batches) {
+        for (const task of TASKS) {
+          const measure = task === 'unlearn' ? benchmarkUnlearning : benchmarkPretraining;
+          report({ where: 'node', backend: tf.getBackend(), model: modelId, ...(await measure(model, split, batchSize, backend === 'cpu' ? SLOW_BUDGET : BUDGET)) });
+          // The twin runs right after its row, so both meet the same machine load.
+          if (backend === 'wasm' && python) {
+            for (const threads of [1, 2]) {
+              const row = torchRow(python, modelId, task, batchSize, threads);
+              if (row) report(row);
+            }
+          }
+        }
       }
+      if (backend === 'wasm' && options.memorySteps > 0) {
+        report({ where: 'node', backend: 'wasm', model: modelId, batchSize: 4, memory: await unlearningMemoryDrift(model, split, 4, options.memorySteps) });
+      }
+      model.dispose();
     }
-    model.dispose();
   }
 }
 
@@ -71,30 +134,40 @@ async function benchBrowser() {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
   });
+  const base = `http://localhost:${options.port}`;
   try {
-    for (const query of ['backend=webgpu', 'backend=webgl', 'backend=wasm', 'backend=wasm&threads=1', 'backend=cpu']) {
-      const page = await browser.newPage();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await page.goto(`http://localhost:${options.port}/?${query}`);
-          break;
-        } catch (error) {
-          if (attempt > 30) throw error;
-          await new Promise((r) => setTimeout(r, 1000));
+    const queries = options.browserBackends.split(',').map((b) => (b === 'wasm-threads' ? 'backend=wasm&threads=1' : `backend=${b}`));
+    for (const query of queries) {
+      for (const modelId of MODELS) {
+        const page = await browser.newPage();
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await page.goto(`${base}/?${query}&model=${modelId}`);
+            break;
+          } catch (error) {
+            if (attempt > 30) throw error;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
         }
-      }
-      await page.waitForFunction(() => (globalThis as any).unlearningStudio?.getState().phase === 'ready', null, { timeout: 120_000 });
-      for (const task of TASKS) {
-        for (const batchSize of BATCHES) {
-          const result = await page.evaluate(
-            ([t, b, budget]) => (globalThis as any).unlearningStudio.getState().benchmark(t, b, budget),
-            [task, batchSize, BUDGET] as const,
-          );
-          // The worker reports the backend that really ran (tfjs can fall back silently).
-          report({ where: 'browser-worker', model: options.model, threadedBuild: query.includes('threads=1'), ...result });
+        await page.waitForFunction(() => (globalThis as any).unlearningStudio?.getState().phase === 'ready', null, { timeout: 180_000 });
+        const software = await page.evaluate(() => (globalThis as any).unlearningStudio.getState().backendAttempts.some((a: { ok: boolean; software?: boolean }) => a.ok && a.software));
+        const slow = software || query === 'backend=cpu';
+        for (const batchSize of slow ? BATCHES.slice(0, 1) : BATCHES) {
+          for (const task of TASKS) {
+            const result = await page.evaluate(
+              ([t, b, budget]) => (globalThis as any).unlearningStudio.getState().benchmark(t, b, budget),
+              [task, batchSize, slow ? SLOW_BUDGET : BUDGET] as const,
+            );
+            // The worker reports the backend that really ran (tfjs can fall back silently).
+            report({ where: 'browser-worker', model: modelId, threadedBuild: query.includes('threads=1'), softwareAdapter: software, ...result });
+          }
         }
+        await page.close();
       }
-      await page.close();
+    }
+    if (!options.skipLongTasks) {
+      const { benchLongTasks } = await import('./bench-long-tasks');
+      for (const row of await benchLongTasks(browser, base)) report(row as Row);
     }
   } finally {
     await browser.close();
@@ -104,6 +177,7 @@ async function benchBrowser() {
 
 if (!options.skipNode) await benchNode();
 if (!options.skipBrowser) await benchBrowser();
+notes.forEach((note) => console.log(`note: ${note}`));
 await mkdir(dirname(resolve(options.json)), { recursive: true });
-await writeFile(options.json, JSON.stringify({ date: new Date().toISOString(), model: options.model, rows }, null, 2) + '\n');
+await writeFile(options.json, JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');
 console.log(`wrote ${options.json}`);

@@ -20,7 +20,7 @@ import { ParameterPart } from '../src/core/models/parameters';
 import type { ModelCard } from '../src/core/models/types';
 import { createTokenizerPart, detokenize, encodeContinuous, tokenize, vqLosses, type VqConfig } from '../src/core/models/vq-tokenizer';
 import { createIndexSampler, createRng } from '../src/core/random';
-import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/core/tasks/task';
+import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/shared/tasks';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { AdamW, DEFAULT_ADAMW, warmupCosine } from '../src/core/unlearning/optimizer';
 import { useNodeBackend, type NodeBackend } from './node/backend';

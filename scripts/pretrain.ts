@@ -14,7 +14,7 @@ import { BUILT_IN_DATASETS, type BuiltInDatasetId } from '../src/core/data/built
 import { filterByLabel, take } from '../src/core/data/image-set';
 import { familyOf, saveModel } from '../src/core/models/families';
 import type { ModelCard, ModelFamilyId } from '../src/core/models/types';
-import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/core/tasks/task';
+import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/shared/tasks';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';

@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
-import { TASK_LABELS, taskId, type TaskId } from '../src/core/tasks/task';
+import { TASK_LABELS, taskId, type TaskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/core/unlearning/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { useStudio } from './state/studio-store';
+import { useStudio, workerClient } from './state/studio';
 import { App } from './ui/App';
 import './ui/styles.css';
 
@@ -10,5 +10,6 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-// The store on the page, for scripting from the console and for `npm run bench` (which drives the worker through it).
-Object.assign(globalThis, { unlearningStudio: useStudio });
+// On the page, for scripting from the console, `npm run bench` (which drives the worker through
+// the store) and the end-to-end tests (which kill the worker or lose its GPU through the client).
+Object.assign(globalThis, { unlearningStudio: useStudio, unlearningWorker: workerClient });

@@ -4,7 +4,7 @@ import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/imag
 import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
 import { loadModel } from '../../src/core/models/families';
 import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
-import { TASKS, type TaskId } from '../../src/core/tasks/task';
+import { TASKS, type TaskId } from '../../src/shared/tasks';
 import type { Pretrainer } from '../../src/core/training/pretrain';
 import { PUBLIC_MODELS, folderReader } from './files';
 

@@ -3,14 +3,15 @@
  * exporting the loaded model as a zip of tfjs files, importing one (checked before it reaches the
  * worker), the run report, and the loaded model's reconstructions of held-out images.
  */
-import { create } from 'zustand';
-import { isHeldOut } from '../core/data/own-split';
-import { unzipModel, zipModel } from '../worker/model-bundle';
-import { DEFAULT_TRAIN_ORIGINAL, OWN_MODEL_PREFIX, type ResumeFrom, type TrainOriginalSettings, type TrainReport } from '../worker/own-protocol';
-import type { ImageStack, WorkerEvent } from '../worker/protocol';
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import { unzipModel, zipModel } from '../client/model-bundle';
+import { DEFAULT_TRAIN_ORIGINAL, OWN_MODEL_PREFIX, isHeldOut, type TrainOriginalSettings, type TrainReport } from '../shared/own';
+import type { ImageStack, JobEvent, PretrainerState, ResumeFrom } from '../shared/protocol';
+import type { StudioStorage } from '../shared/studio-db';
+import { errorMessage } from './errors';
 import { ownSetsForWorker, useOwnSets } from './own-sets-store';
-import { studioStorage } from './storage-handle';
-import { studioWorker, useStudio, type RunPhase } from './studio-store';
+import { isStepping, type RunPhase } from './run-phase';
+import type { StudioClient, StudioStore } from './studio-store';
 
 export interface TrainingState {
   runId: number;
@@ -36,7 +37,7 @@ export interface OwnModelState {
   busy?: 'exporting' | 'importing' | 'previewing';
   updateTrainSettings(patch: Partial<TrainOriginalSettings>): void;
   /** `resume`: go on from a checkpoint of a training a reload cut short (its curve so far is shown again). */
-  trainOriginal(resume?: ResumeFrom & { curve: TrainReport[] }): Promise<void>;
+  trainOriginal(resume?: ResumeFrom<PretrainerState> & { curve: TrainReport[] }): Promise<void>;
   exportModel(): Promise<{ fileName: string; zip: Uint8Array }>;
   importModel(zip: Uint8Array, fileName: string): Promise<void>;
   previewModel(): Promise<void>;
@@ -45,22 +46,12 @@ export interface OwnModelState {
 /** Images per set in the model preview. */
 const PREVIEW_PER_SET = 4;
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** FNV-1a over the float bits. */
 export function floatChecksum(values: Float32Array): string {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-function requireWorker() {
-  const worker = studioWorker();
-  if (!worker || useStudio.getState().phase !== 'ready') throw new Error('the studio is still loading');
-  return worker;
 }
 
 /** Held-out images (those the worker holds out) of the forget and the retain set, as one stack of bytes. */
@@ -76,40 +67,32 @@ function heldOutImages(count: number) {
 
 const toFloatStack = (images: ReturnType<typeof heldOutImages>): ImageStack => ({ ...images, pixels: Float32Array.from(images.pixels, (v) => v / 255) });
 
-export const useOwnModel = create<OwnModelState>()((set, get) => {
-  let listening = false;
+export type OwnModelStore = UseBoundStore<StoreApi<OwnModelState>>;
+
+/** The own-model store, on the worker `client`; errors and the model list are the studio's (through its actions). */
+export function createOwnModelStore(client: StudioClient, studio: StudioStore, storage: () => Promise<StudioStorage>): OwnModelStore {
+  const requireReady = () => {
+    if (studio.getState().phase !== 'ready') throw new Error('the studio is still loading');
+  };
 
   /** Adds a model to the studio's list and loads it, with the user's images as the data. */
   const useModel = async (id: string, dataset: string) => {
-    const studio = useStudio.getState();
-    if (!studio.models.some((m) => m.id === id)) useStudio.setState({ models: [...studio.models, { id, dataset }] });
-    studio.setDataSource('own');
-    await studio.selectModel(id);
-  };
-
-  const onEvent = (event: WorkerEvent) => {
-    const training = get().training;
-    if (!training || !('runId' in event) || event.runId !== training.runId) return;
-    if (event.type === 'trainProgress') set({ training: { ...training, curve: [...training.curve, event.report] } });
-    else if (event.type === 'status') set({ training: { ...training, phase: event.status } });
-    else if (event.type === 'error') set({ training: { ...training, phase: 'stopped' } });
-    else if (event.type === 'trainedModel') {
-      void useModel(event.model.id, event.model.dataset);
-      void studioStorage()
-        .then((storage) => storage.putRun({ kind: 'train-original', modelId: event.model.id, status: 'finished', savedAt: Date.now(), ownData: true, trainCurve: get().training?.curve }))
-        .catch((error) => useStudio.setState({ error: message(error) }));
-    }
+    const actions = studio.getState();
+    actions.addModel({ id, dataset });
+    actions.setDataSource('own');
+    await actions.selectModel(id);
   };
 
   const guarded = async (action: () => Promise<void>) => {
     try {
       await action();
     } catch (error) {
-      useStudio.setState({ error: message(error) });
+      studio.getState().reportError(error);
     }
   };
 
-  return {
+  const store = create<OwnModelState>()((set, get) => ({
+
     trainSettings: DEFAULT_TRAIN_ORIGINAL,
 
     updateTrainSettings(patch) {
@@ -118,29 +101,25 @@ export const useOwnModel = create<OwnModelState>()((set, get) => {
 
     trainOriginal: (resume) =>
       guarded(async () => {
-        const worker = requireWorker();
-        if (!listening) {
-          worker.listen(onEvent);
-          listening = true;
-        }
+        requireReady();
         const own = ownSetsForWorker();
         const { trainSettings } = get();
         const counts = useOwnSets.getState().sets;
         const title = `original on your ${own.height}×${own.width} images (${counts.forget.length} forget, ${counts.retain.length} retain${counts.proxy.length ? `, ${counts.proxy.length} proxy` : ''})`;
-        const started = await worker.trainOriginal({ own, settings: trainSettings, title, resume: resume && { step: resume.step, files: resume.files } });
+        const started = await client.request('trainOriginal', { own, settings: trainSettings, title, resume: resume && { step: resume.step, files: resume.files, state: resume.state } });
         set({ training: { runId: started.runId, modelId: started.modelId, phase: 'running', totalSteps: started.totalSteps, curve: resume?.curve ?? [] } });
       }),
 
     async exportModel() {
-      const worker = requireWorker();
+      requireReady();
       set({ busy: 'exporting' });
       try {
-        const { model, run, dataSource } = useStudio.getState();
+        const { model, run, dataSource } = studio.getState();
         // A run shown from history (id 0) left nothing in the worker: the loaded model is then the original.
         const unlearned = run.id > 0 && (run.phase === 'evaluating' || run.phase === 'finished' || run.phase === 'stopped');
         const id = `${OWN_MODEL_PREFIX}${unlearned ? 'unlearned-' : ''}${Date.now().toString(36)}`;
         const title = unlearned ? `${model?.title ?? 'model'}, unlearned on ${dataSource === 'own' ? 'your forget set' : 'the forget classes'}` : (model?.title ?? id);
-        const answer = await worker.exportModel({ id, title });
+        const answer = await client.request('exportModel', { id, title });
         return { fileName: `${id}.zip`, zip: zipModel(answer.files) };
       } finally {
         set({ busy: undefined });
@@ -149,27 +128,28 @@ export const useOwnModel = create<OwnModelState>()((set, get) => {
 
     importModel: (zip, fileName) =>
       guarded(async () => {
-        requireWorker();
+        requireReady();
         set({ busy: 'importing' });
         try {
           let card, files;
           try {
             ({ card, files } = unzipModel(zip));
           } catch (error) {
-            throw new Error(`${fileName} was refused: ${message(error)}`);
+            throw new Error(`${fileName} was refused: ${errorMessage(error)}`);
           }
           // Kept under an id of its own, so that it never overwrites a model already saved.
-          const storage = await studioStorage();
-          const id = card.id.startsWith(OWN_MODEL_PREFIX) && !(await storage.model(card.id)) ? card.id : `${OWN_MODEL_PREFIX}import-${Date.now().toString(36)}`;
+          const db = await storage();
+          const id = card.id.startsWith(OWN_MODEL_PREFIX) && !(await db.model(card.id)) ? card.id : `${OWN_MODEL_PREFIX}import-${Date.now().toString(36)}`;
           const stored = { ...card, id };
           files['card.json'] = new TextEncoder().encode(JSON.stringify(stored, null, 2) + '\n');
-          await storage.putModel({ id, card: stored, files, savedAt: Date.now() });
+          await db.putModel({ id, card: stored, files, savedAt: Date.now() });
           await useModel(id, stored.dataset);
-          if (useStudio.getState().modelId !== id) {
+          if (studio.getState().modelId !== id) {
             // The worker refused it (an unknown family, weights that do not fit): it is not kept, and the loaded model stays.
-            await storage.deleteModel(id);
-            const reason = useStudio.getState().error ?? 'the model could not be loaded';
-            useStudio.setState({ models: useStudio.getState().models.filter((m) => m.id !== id), error: `${fileName} was refused: ${reason}` });
+            await db.deleteModel(id);
+            const reason = studio.getState().error ?? 'the model could not be loaded';
+            studio.getState().removeModel(id);
+            studio.getState().reportError(`${fileName} was refused: ${reason}`);
           }
         } finally {
           set({ busy: undefined });
@@ -178,16 +158,38 @@ export const useOwnModel = create<OwnModelState>()((set, get) => {
 
     previewModel: () =>
       guarded(async () => {
-        const worker = requireWorker();
+        requireReady();
         set({ busy: 'previewing' });
         try {
           const images = heldOutImages(PREVIEW_PER_SET);
           const truth = toFloatStack(images);
-          const { reconstruction } = await worker.preview({ images });
-          set({ preview: { modelId: useStudio.getState().modelId, truth, reconstruction, checksum: floatChecksum(reconstruction.pixels) } });
+          const { reconstruction } = await client.request('preview', { images });
+          set({ preview: { modelId: studio.getState().modelId, truth, reconstruction, checksum: floatChecksum(reconstruction.pixels) } });
         } finally {
           set({ busy: undefined });
         }
       }),
-  };
-});
+  }));
+
+  client.listen((event: JobEvent) => {
+    const training = store.getState().training;
+    // A new worker counts its runs afresh: an interrupted training hears nothing more.
+    if (!training || event.type === 'compareProgress' || event.runId !== training.runId || training.phase === 'interrupted') return;
+    const update = (patch: Partial<TrainingState>) => store.setState({ training: { ...training, ...patch } });
+    if (event.type === 'trainProgress') update({ curve: [...training.curve, event.report] });
+    else if (event.type === 'status') update({ phase: event.status });
+    else if (event.type === 'error') update({ phase: 'stopped' });
+    else if (event.type === 'trainedModel') {
+      void useModel(event.model.id, event.model.dataset);
+      void storage()
+        .then((db) => db.putRun({ kind: 'train-original', modelId: event.model.id, status: 'finished', savedAt: Date.now(), ownData: true, trainCurve: store.getState().training?.curve }))
+        .catch((error) => studio.getState().reportError(error));
+    }
+  });
+  // A training cut short by a lost worker can be resumed from its checkpoint.
+  client.onLoss(() => {
+    const { training } = store.getState();
+    if (training && (isStepping(training.phase) || training.phase === 'evaluating')) store.setState({ training: { ...training, phase: 'interrupted' } });
+  });
+  return store;
+}

@@ -4,11 +4,12 @@
  * ImageSet per set when a run starts.
  */
 import { create } from 'zustand';
-import { DecodeClient } from '../worker/decode-client';
-import { DEFAULT_LIMITS, type DecodeLimits, type ImageFormat, type SkippedFile, type SourceFile } from '../worker/decode-protocol';
-import { StorageFullError, storageUsage, requestPersistence, type SetName, type StorageUsage, type StoredImage } from '../worker/studio-db';
+import { DecodeClient } from '../client/decode-client';
+import { DEFAULT_LIMITS, type DecodeLimits, type ImageFormat, type SkippedFile } from '../shared/decode-plan';
+import type { SourceFile } from '../shared/decode-protocol';
+import { StorageFullError, storageUsage, requestPersistence, type SetName, type StorageUsage, type StoredImage } from '../shared/studio-db';
 import { studioStorage } from './storage-handle';
-import type { OwnSets } from '../worker/own-protocol';
+import type { OwnSets } from '../shared/own';
 
 export type { SetName };
 export const SET_NAMES: readonly SetName[] = ['forget', 'retain', 'proxy'];

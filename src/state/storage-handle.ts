@@ -1,4 +1,4 @@
-import { StudioStorage } from '../worker/studio-db';
+import { StudioStorage } from '../shared/studio-db';
 
 let opening: Promise<StudioStorage> | undefined;
 

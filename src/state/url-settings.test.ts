@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_UNLEARN } from '../worker/protocol';
+import { DEFAULT_UNLEARN } from '../shared/settings';
 import { readSharedSettings, writeSharedSettings } from './url-settings';
 
 const defaults = { modelId: 'mnist-inpaint-ae', forgetClasses: [7], evalImages: 500 };

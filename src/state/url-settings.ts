@@ -1,4 +1,7 @@
-import { DEFAULT_UNLEARN, METHODS, TASK_IDS, type BackendName, type TaskId, type UnlearnSettings } from '../worker/protocol';
+import { METHODS } from '../shared/methods';
+import type { BackendName } from '../shared/protocol';
+import { DEFAULT_UNLEARN, type UnlearnSettings } from '../shared/settings';
+import { TASK_IDS, type TaskId } from '../shared/tasks';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
 export interface SharedSettings {
@@ -12,6 +15,8 @@ export interface SharedSettings {
   backend?: BackendName;
   /** `threads=1`: let the wasm backend try its threaded build (off by default: it did not win here). */
   wasmThreads?: boolean;
+  /** `watchdog=<seconds>`: how long the training worker may stay silent before it is replaced. */
+  watchdogSeconds?: number;
 }
 
 const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', seed: 'seed' } as const;
@@ -35,6 +40,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   const evalImages = Number(params.get('eval'));
   const backend = params.get('backend') as BackendName | null;
   const sampleSteps = Number(params.get('sample'));
+  const watchdog = Number(params.get('watchdog'));
   return {
     modelId: params.get('model') ?? defaults.modelId,
     forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
@@ -43,6 +49,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     sampleSteps: Number.isInteger(sampleSteps) && sampleSteps > 0 ? sampleSteps : undefined,
     backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
     wasmThreads: params.get('threads') === '1',
+    watchdogSeconds: watchdog > 0 ? watchdog : undefined,
   };
 }
 
@@ -58,5 +65,6 @@ export function writeSharedSettings(shared: SharedSettings): string {
   if (shared.sampleSteps) params.set('sample', String(shared.sampleSteps));
   if (shared.backend) params.set('backend', shared.backend);
   if (shared.wasmThreads) params.set('threads', '1');
+  if (shared.watchdogSeconds) params.set('watchdog', String(shared.watchdogSeconds));
   return `?${params}`;
 }

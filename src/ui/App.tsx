@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
-import { useStudio } from '../state/studio-store';
-import { startSession } from '../state/session';
+import { startStudio } from '../state/studio';
 import { ComparisonPanel } from './ComparisonPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { ImageSetsPanel } from './ImageSetsPanel';
@@ -15,9 +14,8 @@ import { Toolbar } from './Toolbar';
 
 export function App() {
   useEffect(() => {
-    // initialize() ignores repeat calls, so StrictMode's double effect starts one worker.
-    void useStudio.getState().initialize();
-    startSession();
+    // startStudio() ignores repeat calls, so StrictMode's double effect starts the studio once.
+    startStudio();
   }, []);
 
   return (

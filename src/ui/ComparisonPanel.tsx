@@ -1,17 +1,10 @@
 import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { isComparing, useStudio, type ComparisonResult, type ComparisonState } from '../state/studio-store';
-import {
-  METHODS,
-  METRIC_COLUMNS,
-  bestValues,
-  isBest,
-  type AuditSummary,
-  type ComparedModel,
-  type EvaluationSet,
-  type MetricColumn,
-} from '../worker/protocol';
+import { isComparing, useStudio, type ComparisonResult, type ComparisonState } from '../state/studio';
+import { METHODS } from '../shared/methods';
+import type { AuditSummary, ComparedModel, EvaluationSet } from '../shared/protocol';
+import { METRIC_COLUMNS, bestValues, isBest, type MetricColumn } from '../shared/ranking';
 import { comparisonCsv, comparisonFileName, comparisonJson, downloadText } from './comparison-export';
 import { ProjectionScatter } from './ProjectionScatter';
 

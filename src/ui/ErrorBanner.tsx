@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
+import { useStudio } from '../state/studio';
 
 export function ErrorBanner() {
   const { error, failed, dismissError } = useStudio(

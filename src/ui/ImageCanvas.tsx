@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { ImageStack } from '../worker/protocol';
+import type { ImageStack } from '../shared/protocol';
 
 /** A square region in image pixels, outlined over the canvas. */
 export interface PixelBox {

@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
-import { isRunActive } from './run-phase';
+import { useStudio } from '../state/studio';
+import { isRunActive } from '../state/run-phase';
 import { OwnSetsPanel } from './OwnSetsPanel';
 
 function total(counts: number[], classes: number[]): number {

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useStudio } from '../state/studio-store';
-import type { StepReport } from '../worker/protocol';
+import { useStudio } from '../state/studio';
+import type { StepReport } from '../shared/protocol';
 
 /** More points than pixels only slows the redraw on every step. */
 const MAX_POINTS = 600;

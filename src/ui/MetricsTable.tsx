@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
-import type { HoleQuality, MetricsReport } from '../worker/protocol';
+import { useStudio } from '../state/studio';
+import type { HoleQuality, MetricsReport } from '../shared/protocol';
 
 type SetName = keyof MetricsReport;
 

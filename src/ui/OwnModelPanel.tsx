@@ -1,10 +1,9 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useOwnModel } from '../state/own-model-store';
-import { useStudio } from '../state/studio-store';
+import { useOwnModel, useStudio } from '../state/studio';
 import { download } from './download';
 import { downloadText } from './comparison-export';
 import { ImageCanvas } from './ImageCanvas';
-import { isRunActive } from './run-phase';
+import { holdsWorker, isRunActive } from '../state/run-phase';
 import { runReportCsv, runReportJson } from './run-report';
 
 const NUMBER_FIELDS = [
@@ -94,7 +93,7 @@ export function OwnModelPanel() {
   );
   const { busy, trainingPhase } = useOwnModel(useShallow((s) => ({ busy: s.busy, trainingPhase: s.training?.phase })));
   if (dataSource !== 'own') return null;
-  const blocked = phase !== 'ready' || isRunActive(runPhase) || (trainingPhase !== undefined && isRunActive(trainingPhase)) || !!busy;
+  const blocked = phase !== 'ready' || holdsWorker(runPhase) || (trainingPhase !== undefined && isRunActive(trainingPhase)) || !!busy;
   const { exportModel, importModel, previewModel } = useOwnModel.getState();
 
   const exportZip = async () => {
@@ -102,7 +101,7 @@ export function OwnModelPanel() {
       const { fileName, zip } = await exportModel();
       download(fileName, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
     } catch (error) {
-      useStudio.setState({ error: error instanceof Error ? error.message : String(error) });
+      useStudio.getState().reportError(error);
     }
   };
   const report = (kind: 'json' | 'csv') => {

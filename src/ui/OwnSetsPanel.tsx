@@ -1,8 +1,8 @@
 import { useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { OWN_FORMATS, SET_NAMES, SET_TITLES, formatOf, useOwnSets, type SetName } from '../state/own-sets-store';
-import { SKIP_REASONS, formatBytes, type SkipReason } from '../worker/decode-protocol';
-import { useStudio } from '../state/studio-store';
+import { SKIP_REASONS, formatBytes, type SkipReason } from '../shared/decode-plan';
+import { useStudio } from '../state/studio';
 import { droppedFiles, pickedFiles } from './dropped-files';
 import { Thumbnails } from './Thumbnails';
 

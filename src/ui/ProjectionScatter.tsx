@@ -1,6 +1,6 @@
 import { useId, useMemo } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
-import type { ComparedModel, ComparedProjection, Point2d } from '../worker/protocol';
+import type { ComparedModel, ComparedProjection, Point2d } from '../shared/protocol';
 
 type Series = 'forgetTruth' | 'forgetOutput' | 'retainTruth' | 'retainOutput';
 

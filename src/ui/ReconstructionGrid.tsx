@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
-import { TASKS, centredSquare, type ImageStack, type ReconstructionGrid as Grid, type TaskSpec } from '../worker/protocol';
+import { useStudio } from '../state/studio';
+import type { ImageStack, ReconstructionGrid as Grid } from '../shared/protocol';
+import { TASKS, centredSquare, type TaskSpec } from '../shared/tasks';
 import { download } from './download';
 import { gridPng } from './grid-png';
 import { ImageCanvas, type PixelBox } from './ImageCanvas';

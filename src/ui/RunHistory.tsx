@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { showRun } from '../state/session';
 import { studioStorage } from '../state/storage-handle';
-import { useStudio } from '../state/studio-store';
-import type { RunRecord } from '../worker/studio-db';
-import { isRunActive } from './run-phase';
+import { useStudio } from '../state/studio';
+import type { RunRecord } from '../shared/studio-db';
+import { isRunActive } from '../state/run-phase';
 
 const delta = (run: RunRecord, set: 'forget' | 'retain') => {
   const m = run.metrics?.[set];
@@ -55,7 +54,7 @@ export function RunHistory() {
                   className="small"
                   disabled={run.modelId !== modelId || isRunActive(runPhase)}
                   title={run.modelId !== modelId ? 'load its model to show it' : undefined}
-                  onClick={() => showRun(run)}
+                  onClick={() => useStudio.getState().showRun(run)}
                 >
                   Show
                 </button>

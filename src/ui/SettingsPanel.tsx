@@ -1,8 +1,10 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio } from '../state/studio-store';
-import { METHODS, SETTING_RULES, TASK_LABELS, modelTaskIds, type TaskId, type UnlearnSettings } from '../worker/protocol';
-import { isRunActive } from './run-phase';
+import { useStudio } from '../state/studio';
+import { METHODS } from '../shared/methods';
+import { SETTING_RULES, type UnlearnSettings } from '../shared/settings';
+import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
+import { isRunActive } from '../state/run-phase';
 
 type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
 

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState } from 'react';
-import type { ImageFormat } from '../worker/decode-protocol';
+import type { ImageFormat } from '../shared/decode-protocol';
 import type { OwnImage } from '../state/own-sets-store';
 
 const CELL = 48;

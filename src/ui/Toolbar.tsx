@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio, type RunState } from '../state/studio-store';
-import type { BackendAttempt, BackendName, StepReport } from '../worker/protocol';
-import { isRunActive } from './run-phase';
+import { useStudio, type RunState } from '../state/studio';
+import type { BackendAttempt, BackendName, StepReport } from '../shared/protocol';
+import { isRunActive } from '../state/run-phase';
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

@@ -1,4 +1,4 @@
-import type { ComparisonResult } from '../state/studio-store';
+import type { ComparisonResult } from '../state/studio';
 import { download } from './download';
 
 

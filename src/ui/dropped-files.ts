@@ -1,4 +1,4 @@
-import type { SourceFile } from '../worker/decode-protocol';
+import type { SourceFile } from '../shared/decode-protocol';
 
 /** Every entry of a directory: readEntries answers in chunks (100 at a time in Chromium) until it answers none. */
 async function readAll(directory: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {

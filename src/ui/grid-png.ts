@@ -1,4 +1,4 @@
-import type { ImageStack, ReconstructionGrid } from '../worker/protocol';
+import type { ImageStack, ReconstructionGrid } from '../shared/protocol';
 import { toImageData } from './ImageCanvas';
 
 const SCALE = 4;

@@ -1,4 +1,4 @@
-import type { StudioState } from '../state/studio-store';
+import type { StudioState } from '../state/studio';
 
 type ReportSource = Pick<StudioState, 'modelId' | 'model' | 'dataSource' | 'forgetClasses' | 'retainClasses' | 'settings' | 'evalImages' | 'run' | 'curve' | 'metrics' | 'backend'>;
 

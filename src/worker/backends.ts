@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../core/backend/wasm-training-kernels';
-import { BACKEND_ORDER, type BackendAttempt, type BackendName } from './protocol';
+import { BACKEND_ORDER } from '../shared/backend-order';
+import type { BackendAttempt, BackendName } from '../shared/protocol';
 
 // The app serves the wasm binaries itself: nothing is fetched from a CDN.
 setWasmPaths({
@@ -27,15 +28,37 @@ interface AdapterInfo {
   isFallbackAdapter?: boolean;
 }
 
-/** What the browser says about its WebGPU adapter; a fallback adapter is a CPU emulation. */
-async function describeWebGpuAdapter(): Promise<Pick<BackendAttempt, 'adapter' | 'software'>> {
+type GpuIdentity = Pick<BackendAttempt, 'adapter' | 'software'>;
+
+/** Names of CPU emulations of a GPU (Chromium's SwiftShader, Mesa's llvmpipe, Windows' Basic Render Driver). */
+const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+/** What the browser says about its WebGPU adapter; `software` is undefined when it says nothing. */
+async function describeWebGpuAdapter(): Promise<GpuIdentity> {
+  if (!('gpu' in navigator)) return {};
   const adapter = (await navigator.gpu.requestAdapter()) as (GPUAdapter & { info?: AdapterInfo }) | null;
   const info = adapter?.info;
   if (!info) return {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-  const software = Boolean(info.isFallbackAdapter) || /swiftshader|llvmpipe|software/i.test(name);
-  return { adapter: name || 'unknown adapter', software };
+  return { adapter: name || 'unknown adapter', software: Boolean(info.isFallbackAdapter) || SOFTWARE_GPU.test(name) || undefined };
 }
+
+/** The WebGL renderer string (unmasked where the browser allows); `software` is undefined when it is hidden. */
+function describeWebGlRenderer(): GpuIdentity {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return {};
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer ? { adapter: renderer, software: SOFTWARE_GPU.test(renderer) || undefined } : {};
+  } catch {
+    return {};
+  }
+}
+
+const describeGpu = (name: BackendName): Promise<GpuIdentity> =>
+  name === 'webgpu' ? describeWebGpuAdapter() : Promise.resolve(name === 'webgl' ? describeWebGlRenderer() : {});
 
 async function tryBackend(name: BackendName): Promise<string> {
   if (name === 'webgpu' && !('gpu' in navigator)) return 'this browser has no WebGPU (navigator.gpu is missing)';
@@ -50,21 +73,55 @@ async function tryBackend(name: BackendName): Promise<string> {
   }
 }
 
+/** ms for a few small convolutions with a read-back on the active backend (after one warm-up). */
+async function probeMs(): Promise<number> {
+  const run = () => tf.tidy(() => tf.conv2d(tf.ones([8, 28, 28, 16]) as tf.Tensor4D, tf.ones([3, 3, 16, 16]) as tf.Tensor4D, 1, 'same').sum());
+  const once = async () => {
+    const started = performance.now();
+    const result = run();
+    await result.data();
+    result.dispose();
+    return performance.now() - started;
+  };
+  await once();
+  return Math.min(await once(), await once());
+}
+
 /**
- * Picks the first backend that works, in the order webgpu, webgl, wasm, cpu (starting at
- * `preferred` if given), and records why each one before it was passed over.
+ * Picks the fastest backend that works. `preferred` (the URL's backend=) is tried first and used
+ * whatever it runs on. Otherwise the order is webgpu, webgl, wasm, cpu, except that a GPU
+ * backend on a software adapter is passed over (it emulates the GPU on the CPU, far slower
+ * than wasm), and one whose adapter the browser does not name must beat wasm in a short timed
+ * probe. Every backend passed over is recorded with the reason.
  */
 export async function selectBackend(preferred: BackendName | undefined, wasmThreads: boolean): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
-  // The threaded build needs cross-origin isolation (SharedArrayBuffer), and the flag must be set
-  // before wasm starts. Off by default: measured here it spawns its thread pool but XNNPACK runs
-  // on one thread inside our module worker, and steps were no faster (see README, benchmarks).
+  // The threaded build needs cross-origin isolation (SharedArrayBuffer); both settings must come
+  // before wasm starts. tfjs 4.22's threaded binary still runs XNNPACK on one thread whatever count
+  // it is given (measured here: 2 asked, 1 reported; tensorflow/tfjs#8513), so it stays opt-in.
   if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  else setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
+    const identity = await describeGpu(backend);
+    const forced = backend === preferred;
+    if (!forced && identity.software) {
+      attempts.push({ backend, ok: false, reason: `a software adapter (${identity.adapter}) emulates the GPU on the CPU, slower than wasm; ?backend=${backend} uses it anyway`, ...identity });
+      continue;
+    }
     const reason = await tryBackend(backend);
-    const details = !reason && backend === 'webgpu' ? await describeWebGpuAdapter() : {};
-    attempts.push({ backend, ok: !reason, reason, ...details });
+    if (!reason && !forced && (backend === 'webgpu' || backend === 'webgl') && identity.software === undefined) {
+      const gpuMs = await probeMs();
+      if (!(await tryBackend('wasm'))) {
+        const wasmMs = await probeMs();
+        if (wasmMs < gpuMs) {
+          attempts.push({ backend, ok: false, reason: `the browser does not name its adapter, and a timed probe ran slower than wasm (${gpuMs.toFixed(1)} vs ${wasmMs.toFixed(1)} ms)`, ...identity });
+          continue;
+        }
+        await tryBackend(backend);
+      }
+    }
+    attempts.push({ backend, ok: !reason, reason, ...identity });
     if (!reason) return { backend, attempts };
   }
   throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);

@@ -17,8 +17,8 @@ import {
   type DecodeLimits,
   type ImageFormat,
   type SkippedFile,
-} from '../core/data/decode-plan';
-import type { DecodeEvent, DecodeRequest, DecodedImage, SourceFile } from './decode-protocol';
+} from '../shared/decode-plan';
+import type { DecodeEvent, DecodeRequest, DecodedImage, SourceFile } from '../shared/decode-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** Results go out in batches: one message per image would flood the main thread with 2,000 tasks. */

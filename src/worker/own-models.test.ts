@@ -2,8 +2,7 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../core/testing/fixtures';
-import { DEFAULT_UNLEARN } from '../core/unlearning/settings';
-import { OriginalTraining, applyCheckpoint, checkFits, loadOwnModel, modelFiles, ownRunSplit, previewStack, resumedSettings, shiftSteps } from './own-models';
+import { OriginalTraining, applyCheckpoint, checkFits, loadOwnModel, modelFiles, modelFromFiles, ownRunSplit, previewStack } from './own-models';
 
 /** Seeded colour images, 32x32x3, as the decode worker would hand them over. */
 function images(count: number, seed: number): Uint8Array {
@@ -45,16 +44,24 @@ it('refuses sets in another format than the model takes, and a model that is not
   await expect(loadOwnModel('own-missing')).rejects.toThrow(/not saved in this browser/);
 });
 
-it('continues a run from a checkpoint: the steps left, from the learning rate reached, counted from the start', async () => {
-  const settings = { ...DEFAULT_UNLEARN, steps: 100, warmupFraction: 0.1, learningRate: 1e-3 };
-  const resumed = resumedSettings(settings, 40);
-  expect(resumed.steps).toBe(60);
-  expect(resumed.warmupFraction).toBe(0);
-  expect(resumed.learningRate).toBeCloseTo(1e-3 * 0.5 * (1 + Math.cos((Math.PI * 30) / 90)), 12);
-  expect(() => resumedSettings(settings, 100)).toThrow(/does not fit a run of 100 steps/);
-  const report = { step: 3, retainLoss: 0, weightedForgetLoss: 0, total: 0, learningRate: 0, gradNorm: 0, ms: 0 };
-  expect(shiftSteps({ type: 'progress', runId: 1, report, tensors: 0 }, 40)).toMatchObject({ report: { step: 43 } });
-  expect(shiftSteps({ type: 'status', runId: 1, status: 'running' }, 40)).toEqual({ type: 'status', runId: 1, status: 'running' });
+it('a training resumed from its checkpoint (weights, optimiser, batch order) ends bit for bit as one never interrupted', async () => {
+  const settings = { steps: 4, batchSize: 4, learningRate: 1e-3, seed: 1 };
+  const whole = new OriginalTraining('own-whole', 'whole', own, settings);
+  while (!whole.done) await whole.step();
+  const cut = new OriginalTraining('own-cut', 'cut', own, settings);
+  await cut.step();
+  await cut.step();
+  const checkpoint = await cut.checkpoint();
+  expect(checkpoint.step).toBe(2);
+  cut.dispose();
+  const resumed = new OriginalTraining('own-cut', 'cut', own, settings, { model: await modelFromFiles(checkpoint.files), state: checkpoint.state });
+  expect((await resumed.step()).step).toBe(3);
+  await resumed.step();
+  expect(resumed.done).toBe(true);
+  const weights = (training: OriginalTraining) => [...training.model.encoder.getWeights(), ...training.model.decoder.getWeights()].map((w) => w.dataSync());
+  expect(weights(resumed)).toEqual(weights(whole));
+  whole.dispose();
+  resumed.dispose();
 });
 
 it('puts a checkpoint into a model, which then reconstructs as the checkpointed one', async () => {

@@ -10,12 +10,11 @@ import { reconstructions } from '../core/evaluation/reconstruction';
 import { FAMILIES, loadModel, saveModel } from '../core/models/families';
 import { writeCard, type ReadFile } from '../core/models/io';
 import type { I2IModel, ModelCard } from '../core/models/types';
-import { TASKS } from '../core/tasks/task';
-import { DEFAULT_PRETRAIN, Pretrainer } from '../core/training/pretrain';
-import { OWN_DATASET_ID, OWN_MODEL_PREFIX, type ModelFiles, type OwnSets, type TrainOriginalSettings, type TrainReport } from './own-protocol';
-import { warmupCosine } from '../core/unlearning/optimizer';
-import type { ImageStack, UnlearnSettings, WorkerEvent } from './protocol';
-import { StudioStorage } from './studio-db';
+import { TASKS } from '../shared/tasks';
+import { DEFAULT_PRETRAIN, Pretrainer, type PretrainerState } from '../core/training/pretrain';
+import { OWN_DATASET_ID, OWN_MODEL_PREFIX, type OwnSets, type TrainOriginalSettings, type TrainReport } from '../shared/own';
+import type { ImageStack, ModelFiles, PreviewImages, ResumeFrom } from '../shared/protocol';
+import { StudioStorage } from '../shared/studio-db';
 
 /** New originals are conv inpainting autoencoders with the shipped model's task (a centre hole half the side). */
 const FAMILY = 'conv-inpainting-ae' as const;
@@ -86,24 +85,16 @@ export class OriginalTraining {
   readonly model: I2IModel;
   private readonly trainer: Pretrainer;
   private readonly started = performance.now();
-  /** Steps done before a checkpoint this training resumed from. */
-  private readonly offset: number;
   private lastLoss = NaN;
 
-  /**
-   * `resume`: go on from a checkpoint's model after `step` steps, for the steps left, from the
-   * learning rate reached there (the Pretrainer's optimiser state starts afresh).
-   */
+  /** `resume`: go on exactly from a checkpoint's model (`resumed`, loaded from its files) and trainer state. */
   constructor(
     readonly id: string,
     title: string,
     own: OwnSets,
     readonly settings: TrainOriginalSettings,
-    resume?: { step: number; model: I2IModel },
+    resume?: { model: I2IModel; state: PretrainerState },
   ) {
-    if (resume && !(Number.isInteger(resume.step) && resume.step > 0 && resume.step < settings.steps)) {
-      throw new Error(`a checkpoint after step ${resume.step} does not fit a training of ${settings.steps} steps`);
-    }
     const data = ownTrainingSet(own);
     const family = FAMILIES[FAMILY];
     const card: ModelCard = {
@@ -119,30 +110,38 @@ export class OriginalTraining {
     };
     if (resume) checkFits(resume.model, own);
     this.model = resume?.model ?? family.create(card);
-    this.offset = resume?.step ?? 0;
-    const warmupSteps = Math.min(DEFAULT_PRETRAIN.warmupSteps, Math.floor(settings.steps / 10));
     this.trainer = new Pretrainer(this.model, data, {
       ...DEFAULT_PRETRAIN,
-      steps: settings.steps - this.offset,
+      steps: settings.steps,
       batchSize: settings.batchSize,
-      learningRate: resume ? warmupCosine(resume.step, settings.steps, warmupSteps, settings.learningRate) : settings.learningRate,
+      learningRate: settings.learningRate,
       seed: settings.seed,
-      warmupSteps: resume ? 0 : warmupSteps,
+      warmupSteps: Math.min(DEFAULT_PRETRAIN.warmupSteps, Math.floor(settings.steps / 10)),
     });
+    if (resume) this.trainer.restore(resume.state);
   }
 
   get completedSteps(): number {
-    return this.offset + this.trainer.completedSteps;
+    return this.trainer.completedSteps;
   }
 
   get done(): boolean {
     return this.completedSteps >= this.settings.steps;
   }
 
-  async step(): Promise<TrainReport> {
+  /** Dispatches the next step (see Pretrainer.step: a step may be dispatched before the last one's report is in). */
+  step(): Promise<TrainReport> {
     const start = performance.now();
-    this.lastLoss = await this.trainer.step();
-    return { step: this.completedSteps, loss: this.lastLoss, ms: performance.now() - start };
+    const step = this.completedSteps + 1;
+    return this.trainer.step().then((loss) => {
+      this.lastLoss = loss;
+      return { step, loss, ms: performance.now() - start };
+    });
+  }
+
+  /** The weights and the trainer's state after the steps done (none in flight). */
+  async checkpoint(): Promise<ResumeFrom<PretrainerState>> {
+    return { step: this.completedSteps, files: await modelFiles(this.model), state: await this.trainer.checkpoint() };
   }
 
   /**
@@ -178,7 +177,7 @@ export class OriginalTraining {
 }
 
 /** The model's reconstructions of HWC byte images with its default task, as the grid shows them. */
-export async function previewStack(model: I2IModel, images: { count: number; height: number; width: number; channels: number; pixels: Uint8Array }): Promise<ImageStack> {
+export async function previewStack(model: I2IModel, images: PreviewImages): Promise<ImageStack> {
   checkFits(model, images);
   const set = { ...images, labels: new Int32Array(images.count) };
   const pixels = new Float32Array(images.count * images.height * images.width * images.channels);
@@ -186,16 +185,6 @@ export async function previewStack(model: I2IModel, images: { count: number; hei
     pixels.set((await output.data()) as Float32Array, start * images.height * images.width * images.channels);
   }
   return { count: images.count, height: images.height, width: images.width, channels: images.channels, pixels };
-}
-
-/**
- * The settings that continue a run of `settings` from a checkpoint after `step` steps: the steps
- * left, from the learning rate the schedule had reached, decaying from there (no second warm-up).
- */
-export function resumedSettings(settings: UnlearnSettings, step: number): UnlearnSettings {
-  if (!(Number.isInteger(step) && step > 0 && step < settings.steps)) throw new Error(`a checkpoint after step ${step} does not fit a run of ${settings.steps} steps`);
-  const lr = warmupCosine(step, settings.steps, Math.round(settings.steps * settings.warmupFraction), settings.learningRate);
-  return { ...settings, steps: settings.steps - step, learningRate: lr, warmupFraction: 0 };
 }
 
 /** A model from its files (a checkpoint's), refused as loadModel refuses. */
@@ -213,11 +202,4 @@ export async function applyCheckpoint(model: I2IModel, files: ModelFiles): Promi
   } finally {
     saved.dispose();
   }
-}
-
-/** A resumed run's events, with steps counted from the start of the run it continues. */
-export function shiftSteps(event: WorkerEvent, offset: number): WorkerEvent {
-  if (event.type === 'progress') return { ...event, report: { ...event.report, step: event.report.step + offset } };
-  if (event.type === 'reconstructions' || event.type === 'metrics') return { ...event, step: event.step + offset };
-  return event;
 }

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/image-set';
 import { ConvInpaintingModel, DEFAULT_CONV_INPAINTING, cardArchitecture } from '../models/conv-inpainting-ae';
 import type { ModelCard } from '../models/types';
-import { TASKS } from '../tasks/task';
+import { TASKS } from '../../shared/tasks';
 import { createRng } from '../random';
-import { DEFAULT_UNLEARN } from '../unlearning/settings';
+import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
 
 /** Seeded blob images (a bright disc at a random place), so the check needs no dataset. */

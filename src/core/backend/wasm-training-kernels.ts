@@ -175,9 +175,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
     return conv2DBackpropInputSubPixel(backend, dy, filter, g);
   }
   const up = upsampleZeros(backend, dy, g.s);
-  const flipped = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
-  const w = transpose(backend, flipped, [0, 1, 3, 2]); // [kh, kw, out, in]
-  free(backend, flipped);
+  const w = dxFilter(backend, filter, 1, 1); // [kh, kw, out, in], flipped
   const r = run('Conv2D', backend, { x: up, filter: w }, {
     strides: [1, 1], dilations: g.d, pad: explicitPad(ph.before, ph.after, pw.before, pw.after),
     dataFormat: 'NHWC',
@@ -185,6 +183,41 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
   if (up !== dy) free(backend, up);
   free(backend, w);
   return cropHW(backend, r, ph.crop, pw.crop, g.inH, g.inW);
+}
+
+/**
+ * The filter of the dx convolution, [kh, kw, in, out] -> [Kh, Kw, out, sh*sw*in] with
+ * Kh = ceil(kh / sh): output tap (a, phase) is kernel row (Kh-1-a)*sh + phase (flipped), zero
+ * past the kernel; sh = sw = 1 is the plain flipped, in/out-swapped filter. One pass in JS over
+ * the small filter: wasm's Reverse and rank-6 Transpose cost more than the convolution itself.
+ */
+function dxFilter(backend: BackendWasm, filter: Info, sh: number, sw: number): Info {
+  const [kh, kw, ci, co] = filter.shape;
+  const Kh = Math.ceil(kh / sh);
+  const Kw = Math.ceil(kw / sw);
+  const groups = sh * sw * ci;
+  const out = backend.makeOutput([Kh, Kw, co, groups], 'float32') as Info;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const src = backend.typedArrayFromHeap(filter) as Float32Array; // after makeOutput, which may grow the heap
+  dst.fill(0);
+  for (let a = 0; a < Kh; a++) {
+    for (let ph = 0; ph < sh; ph++) {
+      const row = (Kh - 1 - a) * sh + ph;
+      if (row >= kh) continue;
+      for (let b = 0; b < Kw; b++) {
+        for (let pw = 0; pw < sw; pw++) {
+          const col = (Kw - 1 - b) * sw + pw;
+          if (col >= kw) continue;
+          const from = (row * kw + col) * ci * co;
+          const to = (a * Kw + b) * co * groups + (ph * sw + pw) * ci;
+          for (let i = 0; i < ci; i++) {
+            for (let o = 0; o < co; o++) dst[to + o * groups + i] = src[from + i * co + o];
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -196,7 +229,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
  */
 function conv2DBackpropInputSubPixel(backend: BackendWasm, dy: Info, filter: Info, g: Geometry): Info {
   const [sh, sw] = g.s;
-  const [n, oh, ow, co] = dy.shape;
+  const [n, oh, ow] = dy.shape;
   const ci = filter.shape[2];
   const axis = (H: number, k: number, s: number, pt: number, o: number) => {
     const K = Math.ceil(k / s);
@@ -208,18 +241,7 @@ function conv2DBackpropInputSubPixel(backend: BackendWasm, dy: Info, filter: Inf
   const ah = axis(g.inH, g.kh, sh, g.top, oh);
   const aw = axis(g.inW, g.kw, sw, g.left, ow);
 
-  // Filter [kh, kw, in, out] -> taps grouped as (m, phase) -> [K'h, K'w, out, sh*sw*in], m flipped.
-  const fp = run('PadV2', backend, { x: filter }, {
-    paddings: [[0, ah.K * sh - g.kh], [0, aw.K * sw - g.kw], [0, 0], [0, 0]], constantValue: 0,
-  });
-  const f6 = reshape(backend, fp, [ah.K, sh, aw.K, sw, ci, co]);
-  free(backend, fp);
-  const fr = run('Reverse', backend, { x: f6 }, { dims: [0, 2] });
-  free(backend, f6);
-  const ft = transpose(backend, fr, [0, 2, 5, 1, 3, 4]);
-  free(backend, fr);
-  const w = reshape(backend, ft, [ah.K, aw.K, co, sh * sw * ci]);
-  free(backend, ft);
+  const w = dxFilter(backend, filter, sh, sw); // [K'h, K'w, out, sh*sw*in]
 
   const r = run('Conv2D', backend, { x: dy, filter: w }, {
     strides: [1, 1], dilations: [1, 1], pad: explicitPad(ah.before, ah.after, aw.before, aw.after),

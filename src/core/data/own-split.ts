@@ -1,19 +1,8 @@
 import type { ImageSet } from './image-set';
 import type { ClassSplit } from './splits';
+import { isHeldOut, type OwnSets } from '../../shared/own';
 
-/** Every tenth image of a set is held out for metrics and the grid, the rest train. */
-const HELD_OUT_EVERY = 10;
-
-export interface OwnSetBytes {
-  height: number;
-  width: number;
-  channels: number;
-  forget: Uint8Array;
-  retain: Uint8Array;
-  proxy?: Uint8Array;
-}
-
-function toSet(bytes: Uint8Array, own: OwnSetBytes, label: number): ImageSet {
+function toSet(bytes: Uint8Array, own: OwnSets, label: number): ImageSet {
   const size = own.height * own.width * own.channels;
   if (bytes.length % size !== 0) throw new Error(`${bytes.length} bytes are not a whole number of ${own.height}×${own.width}×${own.channels} images`);
   const count = bytes.length / size;
@@ -28,9 +17,6 @@ function pick(set: ImageSet, keep: (i: number) => boolean): ImageSet {
   return { ...set, pixels, labels: set.labels.slice(0, indices.length), count: indices.length };
 }
 
-/** Held out: every tenth image, and at least one, so that a small set still has one to judge. */
-export const isHeldOut = (i: number, count: number) => i % HELD_OUT_EVERY === HELD_OUT_EVERY - 1 || (count < HELD_OUT_EVERY && i === count - 1);
-
 function splitSet(set: ImageSet, name: string): { train: ImageSet; test: ImageSet } {
   if (set.count < 2) throw new Error(`the ${name} set needs at least 2 images (one is held out to judge the model), it has ${set.count}`);
   return { train: pick(set, (i) => !isHeldOut(i, set.count)), test: pick(set, (i) => isHeldOut(i, set.count)) };
@@ -40,7 +26,7 @@ function splitSet(set: ImageSet, name: string): { train: ImageSet; test: ImageSe
  * The user's sets as a ClassSplit (labels 0 forget, 1 retain, 2 proxy). With a proxy, the retain
  * term trains on the whole proxy set while the retain set's held-out images judge what is kept.
  */
-export function ownSplit(own: OwnSetBytes): ClassSplit {
+export function ownSplit(own: OwnSets): ClassSplit {
   const forget = splitSet(toSet(own.forget, own, 0), 'forget');
   const retain = splitSet(toSet(own.retain, own, 1), 'retain');
   const proxy = own.proxy && own.proxy.length > 0 ? toSet(own.proxy, own, 2) : undefined;
@@ -48,7 +34,7 @@ export function ownSplit(own: OwnSetBytes): ClassSplit {
 }
 
 /** What an original model trains on: every training image of every set (held-out images stay unseen). */
-export function ownTrainingSet(own: OwnSetBytes): ImageSet {
+export function ownTrainingSet(own: OwnSets): ImageSet {
   const forget = splitSet(toSet(own.forget, own, 0), 'forget').train;
   const retain = splitSet(toSet(own.retain, own, 1), 'retain').train;
   const parts = [forget, retain, ...(own.proxy && own.proxy.length > 0 ? [toSet(own.proxy, own, 2)] : [])];

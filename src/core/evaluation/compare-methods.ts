@@ -1,11 +1,11 @@
 import { filterByLabel, take, type ImageSet } from '../data/image-set';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel } from '../models/types';
-import type { MethodId } from '../unlearning/methods/catalog';
-import type { UnlearnSettings } from '../unlearning/settings';
+import type { MethodId } from '../../shared/methods';
+import type { UnlearnSettings } from '../../shared/settings';
 import { retrainingSet } from '../training/retrain';
 import { Unlearner } from '../unlearning/unlearner';
-import { resolveTask, type TaskSpec } from '../tasks/task';
+import { resolveTask, type TaskSpec } from '../../shared/tasks';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
 import { embedImages, embedOutputs, projectModels, projectionSets, type ModelProjection, type OutputEmbeddings } from './projection';

@@ -3,7 +3,7 @@ import { syntheticImages } from '../backend/parity';
 import { subset, type ImageSet } from '../data/image-set';
 import { smallModel, useBackend } from '../testing/fixtures';
 import { evaluationSets } from './compare-methods';
-import { TASKS } from '../tasks/task';
+import { TASKS } from '../../shared/tasks';
 import { auditHistograms, histogram, membershipAudit } from './membership';
 
 beforeAll(() => useBackend('wasm'));

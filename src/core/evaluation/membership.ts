@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/image-set';
 import { rocAuc } from '../metrics/feature-metrics';
 import type { I2IModel, ModelParts } from '../models/types';
-import type { TaskSpec } from '../tasks/task';
+import type { TaskSpec } from '../../shared/tasks';
 import { reconstructions } from './reconstruction';
 
 /**

@@ -4,7 +4,7 @@ import { frechetDistance, inceptionScore, meanCosineSimilarity, ssimPerImage } f
 import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts } from '../models/types';
-import type { TaskSpec } from '../tasks/task';
+import type { TaskSpec } from '../../shared/tasks';
 import { reconstructions } from './reconstruction';
 
 /**

@@ -4,7 +4,7 @@ import { syntheticImages } from '../backend/parity';
 import { Classifier } from '../models/classifier';
 import { createRng } from '../random';
 import { smallModel, useBackend } from '../testing/fixtures';
-import { TASKS } from '../tasks/task';
+import { TASKS } from '../../shared/tasks';
 import { embedImages, embedOutputs, project2d, projectModels } from './projection';
 
 beforeAll(() => useBackend('wasm'));

@@ -5,7 +5,7 @@ import type { Features } from '../metrics/feature-metrics';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts } from '../models/types';
 import { createRng } from '../random';
-import type { TaskSpec } from '../tasks/task';
+import type { TaskSpec } from '../../shared/tasks';
 import { reconstructions } from './reconstruction';
 
 /** Images per set in the figure: UMAP's cost grows with the points, and a few hundred per model show the clusters. */

@@ -2,17 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { maskedMsePerImage, summarizeMse, type HoleQuality } from '../metrics/masked';
 import type { I2IModel, ModelParts, ReconstructOptions, TaskBatch } from '../models/types';
-import { drawMask } from '../tasks/masks';
-import type { TaskSpec } from '../tasks/task';
+import { taskBatch } from '../tasks/masks';
+import type { TaskSpec } from '../../shared/tasks';
 
 /** Seeds evaluation masks and draws; offset by the batch's first index so every model meets the same ones. */
 const EVALUATION_SEED = 7_777;
 
 /** A batch to evaluate on: images from `firstIndex` of a set, with masks and draws that depend only on that position. */
 export function evaluationBatch(task: TaskSpec, images: tf.Tensor4D, firstIndex: number): TaskBatch {
-  const [n, height, width] = images.shape;
-  const seed = EVALUATION_SEED + firstIndex;
-  return { images, mask: drawMask(task, n, height, width, seed), seed };
+  return taskBatch(task, images, EVALUATION_SEED + firstIndex);
 }
 
 export interface ReconstructedBatch {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedInput } from '../tasks/masks';
+import { jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
 import { loadLayers } from './io';
 import { weightedPixelLoss } from './losses';
@@ -103,6 +104,10 @@ export class ConvInpaintingModel implements I2IModel {
   forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
     return this.encode({ ...forget, images: noise }, teacher);
   }
+  teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] } {
+    return jointTeacherTargets((batch) => this.encode(batch, teacher), forget, noise, retain);
+  }
+
 
   predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor4D {
     const latent = this.encode(batch, parts.encoder)[0];

@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { syntheticImages } from '../backend/parity';
 import { batchTensor } from '../data/image-set';
 import { drawMask } from '../tasks/masks';
-import { TASK_IDS, TASKS, type TaskId } from '../tasks/task';
+import { TASK_IDS, TASKS, type TaskId } from '../../shared/tasks';
 import { sameBits, useBackend } from '../testing/fixtures';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../training/pretrain';
-import { DEFAULT_UNLEARN } from '../unlearning/settings';
+import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
 import { loadModel, saveModel } from './families';
 import { DEFAULT_MAE, MaeModel, maeArchitecture, maeFamily, type MaeConfig } from './mae';
@@ -94,6 +94,25 @@ describe('MAE', () => {
     const picked = select.arraySync().map((rows) => rows.map((row) => row.indexOf(1)));
     expect(picked[0]).toEqual([...Array(49).keys()].filter((i) => i !== 9));
     tf.dispose([select, hidden]);
+    model.dispose();
+  });
+
+  test('sizes its sequence from the batch task without reading the mask back, with the same encoding', () => {
+    const model = tinyMae();
+    // Engine-level reads are what Tensor.dataSync does (kernels may read their own inputs on wasm).
+    const engine = tf.engine() as unknown as { readSync: (...args: unknown[]) => unknown };
+    const readSync = engine.readSync;
+    for (const id of TASK_IDS) {
+      const batch = taskBatch(id);
+      const [counted] = model.encode(batch);
+      let reads = 0;
+      engine.readSync = (...args) => (reads++, readSync.apply(engine, args));
+      const [fromTask] = model.encode({ ...batch, task: TASKS[id] });
+      engine.readSync = readSync;
+      expect(reads, id).toBe(0);
+      expect(sameBits([fromTask.dataSync() as Float32Array], [counted.dataSync() as Float32Array]), id).toBe(true);
+      tf.dispose([counted, fromTask, batch.images, batch.mask]);
+    }
     model.dispose();
   });
 

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
-import { maskedInput } from '../tasks/masks';
+import { maskedInput, representativeMask } from '../tasks/masks';
+import type { TaskSpec } from '../../shared/tasks';
 import { weightedPixelLoss } from './losses';
 import { ParameterPart, init } from './parameters';
+import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
 
 /**
@@ -86,23 +89,15 @@ export function sinCosPositions(rows: number, cols: number, dim: number): Float3
   return values;
 }
 
-function blockParameters(prefix: string, dim: number, mlpRatio: number, seed: number): [string, tf.Tensor][] {
-  const hidden = dim * mlpRatio;
-  return [
-    [`${prefix}/norm1/gamma`, init.ones([dim])],
-    [`${prefix}/norm1/beta`, init.zeros([dim])],
-    [`${prefix}/qkv/kernel`, init.glorot([dim, 3 * dim], seed)],
-    [`${prefix}/qkv/bias`, init.zeros([3 * dim])],
-    [`${prefix}/proj/kernel`, init.glorot([dim, dim], seed + 1)],
-    [`${prefix}/proj/bias`, init.zeros([dim])],
-    [`${prefix}/norm2/gamma`, init.ones([dim])],
-    [`${prefix}/norm2/beta`, init.zeros([dim])],
-    [`${prefix}/fc1/kernel`, init.glorot([dim, hidden], seed + 2)],
-    [`${prefix}/fc1/bias`, init.zeros([hidden])],
-    [`${prefix}/fc2/kernel`, init.glorot([hidden, dim], seed + 3)],
-    [`${prefix}/fc2/bias`, init.zeros([dim])],
-  ];
-}
+/** MAE's weight names: `block0/norm1/gamma`, `block0/qkv/kernel`, ... */
+const MAE_BLOCK_NAMES: Record<BlockWeight, string> = {
+  norm1Gamma: 'norm1/gamma', norm1Beta: 'norm1/beta', qkvKernel: 'qkv/kernel', qkvBias: 'qkv/bias',
+  projKernel: 'proj/kernel', projBias: 'proj/bias', norm2Gamma: 'norm2/gamma', norm2Beta: 'norm2/beta',
+  fc1Kernel: 'fc1/kernel', fc1Bias: 'fc1/bias', fc2Kernel: 'fc2/kernel', fc2Bias: 'fc2/bias',
+};
+const blockName = (prefix: string) => (weight: BlockWeight) => `${prefix}/${MAE_BLOCK_NAMES[weight]}`;
+
+const blockParams = (prefix: string, dim: number, mlpRatio: number, seed: number) => blockParameters(blockName(prefix), dim, dim * mlpRatio, seed);
 
 export function createEncoder(c: MaeConfig): ParameterPart {
   const { inputValues } = gridOf(c);
@@ -110,7 +105,7 @@ export function createEncoder(c: MaeConfig): ParameterPart {
   return new ParameterPart([
     ['patch/kernel', init.glorot([inputValues, c.dim], seed)],
     ['patch/bias', init.zeros([c.dim])],
-    ...Array.from({ length: c.depth }, (_, i) => blockParameters(`block${i}`, c.dim, c.mlpRatio, seed + 10 * (i + 1))).flat(),
+    ...Array.from({ length: c.depth }, (_, i) => blockParams(`block${i}`, c.dim, c.mlpRatio, seed + 10 * (i + 1))).flat(),
     ['norm/gamma', init.ones([c.dim])],
     ['norm/beta', init.zeros([c.dim])],
   ]);
@@ -124,7 +119,7 @@ export function createDecoder(c: MaeConfig): ParameterPart {
     ['embed/bias', init.zeros([c.decoderDim])],
     // 1-D so that AdamW leaves it undecayed, as MAE exempts its mask token.
     ['mask_token', init.normal([c.decoderDim], seed + 1)],
-    ...Array.from({ length: c.decoderDepth }, (_, i) => blockParameters(`block${i}`, c.decoderDim, c.mlpRatio, seed + 10 * (i + 1))).flat(),
+    ...Array.from({ length: c.decoderDepth }, (_, i) => blockParams(`block${i}`, c.decoderDim, c.mlpRatio, seed + 10 * (i + 1))).flat(),
     ['norm/gamma', init.ones([c.decoderDim])],
     ['norm/beta', init.zeros([c.decoderDim])],
     ['pred/kernel', init.glorot([c.decoderDim, patchValues], seed + 2)],
@@ -132,37 +127,10 @@ export function createDecoder(c: MaeConfig): ParameterPart {
   ]);
 }
 
-/** x [..., in] · kernel [in, out] + bias. */
-function dense(x: tf.Tensor, part: ParameterPart, name: string): tf.Tensor {
-  const kernel = part.get(`${name}/kernel`);
-  const [inputs, outputs] = kernel.shape as [number, number];
-  const flat = tf.matMul(tf.reshape(x, [-1, inputs]), kernel);
-  return tf.reshape(tf.add(flat, part.get(`${name}/bias`)), [...x.shape.slice(0, -1), outputs]);
-}
-
-function layerNorm(x: tf.Tensor, part: ParameterPart, name: string): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6)));
-  return tf.add(tf.mul(normed, part.get(`${name}/gamma`)), part.get(`${name}/beta`));
-}
-
-/** Multi-head self-attention over [n, t, d] tokens. */
-function attention(x: tf.Tensor, part: ParameterPart, prefix: string, heads: number): tf.Tensor {
-  const [n, t, d] = x.shape;
-  const headDim = d / heads;
-  const [q, k, v] = tf.split(dense(x, part, `${prefix}/qkv`), 3, 2).map((h) => tf.transpose(tf.reshape(h, [n, t, heads, headDim]), [0, 2, 1, 3]));
-  const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)));
-  const mixed = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [n, t, d]);
-  return dense(mixed, part, `${prefix}/proj`);
-}
-
-/** A pre-LN transformer block; the MLP uses the sigmoid approximation of GELU (x·σ(1.702x)). */
-function block(x: tf.Tensor, part: ParameterPart, prefix: string, heads: number): tf.Tensor {
-  const attended = tf.add(x, attention(layerNorm(x, part, `${prefix}/norm1`), part, prefix, heads));
-  const h = dense(layerNorm(attended, part, `${prefix}/norm2`), part, `${prefix}/fc1`);
-  const activated = tf.mul(h, tf.sigmoid(tf.mul(h, 1.702)));
-  return tf.add(attended, dense(activated, part, `${prefix}/fc2`));
-}
+/** A named dense layer: `<name>/kernel`, `<name>/bias`. */
+const denseLayer = (x: tf.Tensor, part: ParameterPart, name: string) => dense(x, part.get(`${name}/kernel`), part.get(`${name}/bias`));
+const norm = (x: tf.Tensor, part: ParameterPart, name: string) => layerNorm(x, part.get(`${name}/gamma`), part.get(`${name}/beta`));
+const block = (x: tf.Tensor, part: ParameterPart, prefix: string, heads: number) => transformerBlock(x, (w) => part.get(blockName(prefix)(w)), heads);
 
 /** Which tokens a batch's masks leave visible: the same count in every image of a batch. */
 interface TokenLayout {
@@ -174,6 +142,7 @@ interface TokenLayout {
 
 export class MaeModel implements I2IModel {
   private readonly grid: Grid;
+  private readonly visibleByTask = new Map<string, number | undefined>();
   /** Fixed (not trained) sin-cos position embeddings of the encoder and the decoder. */
   private readonly encoderPositions: tf.Tensor2D;
   private readonly decoderPositions: tf.Tensor2D;
@@ -209,19 +178,16 @@ export class MaeModel implements I2IModel {
 
   /**
    * Token masks from the pixel mask (a token is hidden if all of its pixels are). The visible count
-   * sets a tensor shape, so it is read back (one small sync read); the token order stays on device.
+   * sets a tensor shape: it comes from the batch's task where that fixes it, else it is read back
+   * (a blocking read, which a GPU pays for); the token order stays on device.
    */
-  tokenLayout(mask: tf.Tensor4D): TokenLayout {
+  tokenLayout(mask: tf.Tensor4D, task?: TaskSpec): TokenLayout {
     const { tokens } = this.grid;
     const n = mask.shape[0];
     const { patch } = this.config;
     // min-pool as -max(-mask)
     const hidden = tf.reshape(tf.neg(tf.maxPool(tf.neg(mask), patch, patch, 'valid')), [n, tokens]);
-    const counts = tf.sum(tf.sub(1, hidden), 1);
-    const visibleCounts = counts.dataSync();
-    counts.dispose();
-    const visible = visibleCounts[0];
-    if (visibleCounts.some((c) => c !== visible)) throw new Error(`MAE: every image of a batch must leave the same number of tokens visible (got ${[...new Set(visibleCounts)].join(', ')})`);
+    const visible = (task && this.visibleTokens(task)) ?? this.readVisibleTokens(hidden as tf.Tensor2D);
     if (visible < 1) throw new Error('MAE: the mask hides every token');
     // Visible tokens score above hidden ones, earlier ones above later ones: top-k lists the visible tokens in raster order.
     const score = tf.sub(tf.mul(tf.sub(1, hidden), 2 * tokens), tf.range(0, tokens));
@@ -231,38 +197,76 @@ export class MaeModel implements I2IModel {
     return { select, hidden: tf.expandDims(hidden, 2) as tf.Tensor3D };
   }
 
+  /** Visible tokens per image under a task that gives every image the same count (cached per task). */
+  private visibleTokens(task: TaskSpec): number | undefined {
+    const key = JSON.stringify(task);
+    if (!this.visibleByTask.has(key)) {
+      const { height, width, patch } = this.config;
+      const pixels = representativeMask(task, height, width, patch);
+      let visible: number | undefined;
+      if (pixels) {
+        const { rows, cols } = this.grid;
+        visible = 0;
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            let allHidden = true;
+            for (let y = r * patch; y < (r + 1) * patch && allHidden; y++) {
+              for (let x = c * patch; x < (c + 1) * patch; x++) if (pixels[y * width + x] !== 1) allHidden = false;
+            }
+            if (!allHidden) visible++;
+          }
+        }
+      }
+      this.visibleByTask.set(key, visible);
+    }
+    return this.visibleByTask.get(key);
+  }
+
+  private readVisibleTokens(hidden: tf.Tensor2D): number {
+    const counts = tf.sum(tf.sub(1, hidden), 1);
+    const visibleCounts = counts.dataSync();
+    counts.dispose();
+    const visible = visibleCounts[0];
+    if (visibleCounts.some((c) => c !== visible)) throw new Error(`MAE: every image of a batch must leave the same number of tokens visible (got ${[...new Set(visibleCounts)].join(', ')})`);
+    return visible;
+  }
+
   /** The encoder's embeddings of the visible tokens, [n, visible, dim]. */
   private runEncoder(batch: TaskBatch, layout: TokenLayout, part: ParameterPart): tf.Tensor3D {
     const { select } = layout;
     const [n, visible, tokens] = select.shape;
     const visiblePatches = tf.matMul(select, this.patchify(maskedInput(batch.images, batch.mask)));
     const positions = tf.reshape(tf.matMul(tf.reshape(select, [n * visible, tokens]), this.encoderPositions), [n, visible, this.config.dim]);
-    let x = tf.add(dense(visiblePatches, part, 'patch'), positions);
+    let x = tf.add(denseLayer(visiblePatches, part, 'patch'), positions);
     for (let i = 0; i < this.config.depth; i++) x = block(x, part, `block${i}`, this.config.heads);
-    return layerNorm(x, part, 'norm') as tf.Tensor3D;
+    return norm(x, part, 'norm') as tf.Tensor3D;
   }
 
   /** Visible-token embeddings back to their places, the mask token elsewhere, then patches of pixels. */
   private runDecoder(latent: tf.Tensor3D, layout: TokenLayout, part: ParameterPart): tf.Tensor4D {
     const { select, hidden } = layout;
-    const placed = tf.matMul(select, dense(latent, part, 'embed'), true, false);
+    const placed = tf.matMul(select, denseLayer(latent, part, 'embed'), true, false);
     let x = tf.add(tf.add(placed, tf.mul(hidden, part.get('mask_token'))), this.decoderPositions);
     for (let i = 0; i < this.config.decoderDepth; i++) x = block(x, part, `block${i}`, this.config.decoderHeads);
-    const patches = tf.sigmoid(dense(layerNorm(x, part, 'norm'), part, 'pred')) as tf.Tensor3D;
+    const patches = tf.sigmoid(denseLayer(norm(x, part, 'norm'), part, 'pred')) as tf.Tensor3D;
     return this.unpatchify(patches);
   }
 
   encode(batch: TaskBatch, encoder: ModelPart = this.encoder): tf.Tensor[] {
-    return [tf.tidy(() => this.runEncoder(batch, this.tokenLayout(batch.mask), encoder as ParameterPart))];
+    return [tf.tidy(() => this.runEncoder(batch, this.tokenLayout(batch.mask, batch.task), encoder as ParameterPart))];
   }
 
   forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
     return this.encode({ ...forget, images: noise }, teacher);
   }
+  teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] } {
+    return jointTeacherTargets((batch) => this.encode(batch, teacher), forget, noise, retain);
+  }
+
 
   predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor4D {
     return tf.tidy(() => {
-      const layout = this.tokenLayout(batch.mask);
+      const layout = this.tokenLayout(batch.mask, batch.task);
       const latent = this.runEncoder(batch, layout, parts.encoder as ParameterPart);
       return this.runDecoder(latent, layout, parts.decoder as ParameterPart);
     });

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { drawPerSegment, jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
+import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
 import { DEFAULT_VQ, createTokenizerPart, detokenize, tokenGrid, tokenize, type VqConfig } from './vq-tokenizer';
 
@@ -42,24 +44,13 @@ export const DEFAULT_MAGE: MageConfig = {
   seed: 1,
 };
 
-const LN_EPS = 1e-6;
-
-function blockParams(prefix: string, dim: number, hidden: number, seed: number): [string, tf.Tensor][] {
-  return [
-    [`${prefix}_ln1_g`, init.ones([dim])],
-    [`${prefix}_ln1_b`, init.zeros([dim])],
-    [`${prefix}_qkv_w`, init.glorot([dim, 3 * dim], seed)],
-    [`${prefix}_qkv_b`, init.zeros([3 * dim])],
-    [`${prefix}_proj_w`, init.glorot([dim, dim], seed + 1)],
-    [`${prefix}_proj_b`, init.zeros([dim])],
-    [`${prefix}_ln2_g`, init.ones([dim])],
-    [`${prefix}_ln2_b`, init.zeros([dim])],
-    [`${prefix}_fc1_w`, init.glorot([dim, hidden], seed + 2)],
-    [`${prefix}_fc1_b`, init.zeros([hidden])],
-    [`${prefix}_fc2_w`, init.glorot([hidden, dim], seed + 3)],
-    [`${prefix}_fc2_b`, init.zeros([dim])],
-  ];
-}
+/** MAGE's weight names: `enc0_ln1_g`, `enc0_qkv_w`, ... */
+const MAGE_BLOCK_NAMES: Record<BlockWeight, string> = {
+  norm1Gamma: 'ln1_g', norm1Beta: 'ln1_b', qkvKernel: 'qkv_w', qkvBias: 'qkv_b', projKernel: 'proj_w', projBias: 'proj_b',
+  norm2Gamma: 'ln2_g', norm2Beta: 'ln2_b', fc1Kernel: 'fc1_w', fc1Bias: 'fc1_b', fc2Kernel: 'fc2_w', fc2Bias: 'fc2_b',
+};
+const blockName = (prefix: string) => (weight: BlockWeight) => `${prefix}_${MAGE_BLOCK_NAMES[weight]}`;
+const blockParams = (prefix: string, dim: number, hidden: number, seed: number) => blockParameters(blockName(prefix), dim, hidden, seed);
 
 export function createMageEncoder(config: MageConfig): ParameterPart {
   const { rows, cols } = tokenGrid(config.tokenizer);
@@ -93,38 +84,8 @@ export function createMageDecoder(config: MageConfig): ParameterPart {
   return new ParameterPart(params);
 }
 
-function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), g), b);
-}
-
-/** [n, T, a] x [a, b] + [b] */
-function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const [n, t, a] = x.shape;
-  return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [n * t, a]) as tf.Tensor2D, w as tf.Tensor2D), b), [n, t, w.shape[1] as number]);
-}
-
-/** Sigmoid-approximate GELU, x·σ(1.702x): tfjs has no gelu op, and this is 2 ops where the tanh form takes 7. */
-function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
-}
-
-/** A pre-norm ViT block; `keyBias` [n, 1, 1, T] is added to attention scores (-1e9 on keys that must not be seen). */
-function block(part: ParameterPart, prefix: string, x: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor {
-  const p = (name: string) => part.get(`${prefix}_${name}`);
-  const [n, t, d] = x.shape;
-  const dh = d / heads;
-  const qkv = dense(layerNorm(x, p('ln1_g'), p('ln1_b')), p('qkv_w'), p('qkv_b'));
-  const split = (i: number) => tf.reshape(tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, i * d], [n, t, d]), [n, t, heads, dh]), [0, 2, 1, 3]), [n * heads, t, dh]);
-  const [q, k, v] = [split(0), split(1), split(2)];
-  let scores = tf.reshape(tf.mul(tf.matMul(q as tf.Tensor3D, k as tf.Tensor3D, false, true), 1 / Math.sqrt(dh)), [n, heads, t, t]);
-  if (keyBias) scores = tf.add(scores, keyBias);
-  const attention = tf.reshape(tf.softmax(scores), [n * heads, t, t]);
-  const mixed = tf.reshape(tf.transpose(tf.reshape(tf.matMul(attention as tf.Tensor3D, v as tf.Tensor3D), [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
-  const h = tf.add(x, dense(mixed, p('proj_w'), p('proj_b')));
-  const mlp = dense(gelu(dense(layerNorm(h, p('ln2_g'), p('ln2_b')), p('fc1_w'), p('fc1_b'))), p('fc2_w'), p('fc2_b'));
-  return tf.add(h, mlp);
-}
+const block = (part: ParameterPart, prefix: string, x: tf.Tensor, heads: number, keyBias?: tf.Tensor) =>
+  transformerBlock(x, (w) => part.get(blockName(prefix)(w)), heads, keyBias);
 
 /** 1 for the class token, then the keep mask: [n, L] -> [n, L + 1]. */
 function withClass(keep: tf.Tensor2D): tf.Tensor2D {
@@ -190,10 +151,11 @@ export function hiddenTokens(mask: tf.Tensor4D, config: VqConfig): tf.Tensor2D {
 export function trainingKeep(batch: TaskBatch, config: VqConfig): { keep: tf.Tensor2D; target: tf.Tensor2D } {
   return tf.tidy(() => {
     const hidden = hiddenTokens(batch.mask, config);
-    const [n, l] = hidden.shape;
-    const u = tf.randomUniform([n, 1], 0, 1, 'float32', batch.seed);
+    const l = hidden.shape[1];
+    const u = drawPerSegment(batch, (count, seed) => tf.randomUniform([count, 1], 0, 1, 'float32', seed));
     const revealProbability = tf.sub(1, tf.cos(tf.mul(u, Math.PI / 2)));
-    const revealed = tf.mul(hidden, tf.cast(tf.less(tf.randomUniform([n, l], 0, 1, 'float32', batch.seed + 1), revealProbability), 'float32'));
+    const draws = drawPerSegment(batch, (count, seed) => tf.randomUniform([count, l], 0, 1, 'float32', seed + 1));
+    const revealed = tf.mul(hidden, tf.cast(tf.less(draws, revealProbability), 'float32'));
     const target = tf.sub(hidden, revealed) as tf.Tensor2D;
     return { keep: tf.sub(1, target) as tf.Tensor2D, target };
   });
@@ -233,6 +195,10 @@ export class MageModel implements I2IModel {
     // Same seed, so the noise image's tokens are seen under the forget batch's token masks.
     return this.encode({ ...forget, images: noise }, teacher);
   }
+  teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] } {
+    return jointTeacherTargets((batch) => this.encode(batch, teacher), forget, noise, retain);
+  }
+
 
   predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor3D {
     return tf.tidy(() => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
+import { segmentsOf } from './batches';
 import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
@@ -81,19 +82,21 @@ export interface DiffusionDraws {
   condNoise: tf.Tensor4D;
 }
 
-/** Seeded draws for a batch: the same seed gives student, teacher and every model the same draws. */
+/**
+ * Seeded draws for a batch: the same seed gives student, teacher and every model the same draws.
+ * A joined batch draws each segment from its own seed, as if it ran alone.
+ */
 export function diffusionDraws(batch: TaskBatch, timesteps: number): DiffusionDraws {
-  const rng = createRng(batch.seed);
-  const n = batch.images.shape[0];
-  const t = Array.from({ length: n }, () => Math.floor(rng() * timesteps));
-  // Distinct non-zero seeds for the two noise tensors, derived from the batch seed.
-  const epsSeed = 1 + Math.floor(rng() * 2 ** 30);
-  const condSeed = 1 + Math.floor(rng() * 2 ** 30);
-  return {
-    t,
-    eps: tf.randomNormal(batch.images.shape, 0, 1, 'float32', epsSeed),
-    condNoise: tf.randomNormal(batch.images.shape, 0, 1, 'float32', condSeed),
-  };
+  const [, height, width, channels] = batch.images.shape;
+  const segments = segmentsOf(batch).map(({ count, seed }) => {
+    const rng = createRng(seed);
+    const t = Array.from({ length: count }, () => Math.floor(rng() * timesteps));
+    // Distinct non-zero seeds for the two noise tensors, derived from the segment's seed.
+    return { count, t, epsSeed: 1 + Math.floor(rng() * 2 ** 30), condSeed: 1 + Math.floor(rng() * 2 ** 30) };
+  });
+  const normal = (seedOf: (s: (typeof segments)[number]) => number) =>
+    tf.tidy(() => tf.concat(segments.map((s) => tf.randomNormal([s.count, height, width, channels], 0, 1, 'float32', seedOf(s)))) as tf.Tensor4D);
+  return { t: segments.flatMap((s) => s.t), eps: normal((s) => s.epsSeed), condNoise: normal((s) => s.condSeed) };
 }
 
 // ---------------------------------------------------------------- parameters
@@ -192,12 +195,14 @@ function decoderParameters(config: PaletteConfig): ParameterPart {
 
 const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 
+/** Convolution and bias in one fused kernel. */
 function conv(p: ParameterPart, name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D {
-  return tf.add(tf.conv2d(x, p.get(`${name}.w`) as tf.Tensor4D, stride, 'same'), p.get(`${name}.b`));
+  return tf.fused.conv2d({ x, filter: p.get(`${name}.w`) as tf.Tensor4D, strides: stride, pad: 'same', bias: p.get(`${name}.b`) });
 }
 
+/** Matmul and bias in one fused kernel. */
 function dense(p: ParameterPart, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, p.get(`${name}.w`) as tf.Tensor2D), p.get(`${name}.b`));
+  return tf.fused.matMul({ a: x, b: p.get(`${name}.w`) as tf.Tensor2D, bias: p.get(`${name}.b`) }) as tf.Tensor2D;
 }
 
 /** GroupNorm over rank-4 reshapes only (webgpu and wasm handle rank 4 everywhere). */
@@ -342,6 +347,11 @@ export class PaletteModel implements I2IModel {
       return runEncoder(teacher as ParameterPart, this.config, this.networkInput(y0, forget.mask, draws.condNoise, draws.eps), draws.t);
     });
   }
+  /** Two passes: the forget target's input (x_t = ε inside the mask) is not a plain encoding of an image. */
+  teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] } {
+    return { forget: this.forgetTarget(forget, noise, teacher), retain: this.encode(retain, teacher) };
+  }
+
 
   /** The predicted noise ε̂ for the batch's x_t. */
   predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor4D {

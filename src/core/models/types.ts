@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TaskSpec } from '../tasks/task';
+import type { TaskSpec } from '../../shared/tasks';
 import type { WriteFile } from './io';
 
 /** The model families the studio can load (each one file in models/, one line in families.ts). */
@@ -64,6 +64,12 @@ export interface ModelParts {
   decoder: ModelPart;
 }
 
+/** A stretch of a joined batch that keeps the seed it had as a batch of its own. */
+export interface BatchSegment {
+  count: number;
+  seed: number;
+}
+
 /** One batch of images with the task's masks and the seed for the family's own random draws. */
 export interface TaskBatch {
   /** x, values in [0, 1], [n, H, W, C] */
@@ -75,6 +81,13 @@ export interface TaskBatch {
    * timesteps and noise, token masks), so two models given the same batch draw the same.
    */
   seed: number;
+  /**
+   * Set on batches joined for one pass (models/batches.ts): the parts in order, each drawing from
+   * its own seed, so a joined pass draws for every sample what a separate pass would have.
+   */
+  segments?: readonly BatchSegment[];
+  /** The task the masks come from, when known: lets token models size sequences without reading masks back. */
+  task?: TaskSpec;
 }
 
 export interface ReconstructOptions {
@@ -102,6 +115,11 @@ export interface I2IModel {
    * masks and draws as the forget batch (families where the paper's code differs override it).
    */
   forgetTarget(forget: TaskBatch, noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[];
+  /**
+   * The teacher's two targets, forgetTarget(forget, noise) and encode(retain), in as few encoder
+   * passes as the family allows (one where the forget target is a plain encoding).
+   */
+  teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] };
   /** One differentiable pass (pixels, token logits, predicted noise): what whole-model baselines compare between two models. */
   predict(batch: TaskBatch, parts?: ModelParts): tf.Tensor;
   /**

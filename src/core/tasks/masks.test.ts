@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend } from '../testing/fixtures';
 import { drawMask, maskedInput, patchGrid } from './masks';
-import { TASKS, modelTaskIds, resolveTask } from './task';
+import { TASKS, modelTaskIds, resolveTask } from '../../shared/tasks';
 
 beforeAll(() => useBackend('cpu'));
 

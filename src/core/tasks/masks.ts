@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
-import { fixedMaskPixels, type RandomPatchesTask, type TaskSpec } from './task';
+import type { TaskBatch } from '../models/types';
+import { fixedMaskPixels, type RandomPatchesTask, type TaskSpec } from '../../shared/tasks';
 
 export type { TaskSpec };
 
@@ -61,3 +62,30 @@ export function maskedInput(images: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D
 export function visiblePart(images: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.mul(images, tf.sub(1, mask)) as tf.Tensor4D);
 }
+
+/** Images under the task's masks drawn from `seed`, as the models take them. */
+export function taskBatch(task: TaskSpec, images: tf.Tensor4D, seed: number): TaskBatch {
+  const [n, height, width] = images.shape;
+  return { images, mask: drawMask(task, n, height, width, seed), seed, task };
+}
+
+/**
+ * One image's hidden pixels (1) under the task when every image gets the same number of hidden
+ * pixels in each cell of a `cell`-pixel grid, else undefined: fixed tasks, and random patches
+ * whose patches are made of whole cells. What a token model needs to size its sequence without
+ * reading the mask back from the backend.
+ */
+export function representativeMask(task: TaskSpec, height: number, width: number, cell: number): Float32Array | undefined {
+  const fixed = fixedMaskPixels(task, height, width);
+  if (fixed) return fixed;
+  const patchTask = task as RandomPatchesTask;
+  if (patchTask.patch % cell !== 0 || height % patchTask.patch !== 0 || width % patchTask.patch !== 0) return undefined;
+  const { cols } = patchGrid(patchTask.patch, height, width);
+  const [layout] = randomPatchLayout(patchTask, 1, height, width, 1);
+  const values = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) values[y * width + x] = layout[Math.floor(y / patchTask.patch) * cols + Math.floor(x / patchTask.patch)];
+  }
+  return values;
+}
+

@@ -4,7 +4,7 @@ import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels';
 import { ConvInpaintingModel, DEFAULT_CONV_INPAINTING, cardArchitecture, type ConvInpaintingConfig } from '../models/conv-inpainting-ae';
 import { evaluationBatch } from '../evaluation/reconstruction';
 import type { I2IModel, ModelCard, ModelParts } from '../models/types';
-import { TASKS } from '../tasks/task';
+import { TASKS } from '../../shared/tasks';
 
 /** A small model of the shipped architecture, so that unit tests train in seconds. */
 export const SMALL_CONFIG: ConvInpaintingConfig = { ...DEFAULT_CONV_INPAINTING, widths: [8, 16, 16], projection: 8, latent: 32 };

@@ -51,4 +51,13 @@ describe('the noise image', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
+
+  test('drawing fewer images gives the first images of the whole-batch draw, with the whole batch statistics', () => {
+    for (const type of ['normal', 'uniform', 'constant'] as const) {
+      const whole = noiseImages(batch, type, 5);
+      const few = noiseImages(batch, type, 5, 1);
+      expect(few.shape[0]).toBe(1);
+      expect(Array.from(few.dataSync())).toEqual(Array.from(whole.dataSync().slice(0, few.size)));
+    }
+  });
 });

@@ -24,6 +24,14 @@ function decays(variable: tf.Variable): boolean {
   return variable.rank > 1;
 }
 
+/** Everything an AdamW update depends on besides the weights: with it a resumed run goes on exactly. */
+export interface AdamWState {
+  steps: number;
+  /** Per variable, in the optimiser's variable order. */
+  firstMoments: Float32Array[];
+  secondMoments: Float32Array[];
+}
+
 export class AdamW {
   private readonly firstMoments: tf.Variable[];
   private readonly secondMoments: tf.Variable[];
@@ -50,25 +58,44 @@ export class AdamW {
   apply(gradients: tf.Tensor[], learningRate: number): tf.Scalar {
     const { beta1, beta2, epsilon, weightDecay, clipNorm } = this.config;
     this.stepCount += 1;
-    const correction1 = 1 - beta1 ** this.stepCount;
-    const correction2 = 1 - beta2 ** this.stepCount;
     return tf.tidy(() => {
+      // Each number becomes a tensor once per step, not once per variable: every one is an upload on a GPU.
+      const [b1, b1Rest, b2, b2Rest, eps, lr, decay, correction1, correction2] = [
+        beta1, 1 - beta1, beta2, 1 - beta2, epsilon, learningRate, learningRate * weightDecay,
+        1 - beta1 ** this.stepCount, 1 - beta2 ** this.stepCount,
+      ].map((value) => tf.scalar(value));
       // stack + sum, not addN: webgpu's AddN binds one buffer per input and fails past 8 on some adapters.
       const norm = tf.sqrt(tf.sum(tf.stack(gradients.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
       const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
       this.variables.forEach((variable, i) => {
         const g = tf.mul(gradients[i], scale);
-        const m = tf.add(tf.mul(this.firstMoments[i], beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.secondMoments[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+        const m = tf.add(tf.mul(this.firstMoments[i], b1), tf.mul(g, b1Rest));
+        const v = tf.add(tf.mul(this.secondMoments[i], b2), tf.mul(tf.square(g), b2Rest));
         this.firstMoments[i].assign(m);
         this.secondMoments[i].assign(v);
-        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), epsilon));
-        let next = tf.sub(variable, tf.mul(update, learningRate));
-        if (weightDecay > 0 && decays(variable)) next = tf.sub(next, tf.mul(variable, learningRate * weightDecay));
+        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), eps));
+        let next = tf.sub(variable, tf.mul(update, lr));
+        if (weightDecay > 0 && decays(variable)) next = tf.sub(next, tf.mul(variable, decay));
         variable.assign(next);
       });
       return norm;
     });
+  }
+
+  async save(): Promise<AdamWState> {
+    // Copies: a backend may hand out its own buffer, and checkpoints are transferred.
+    const read = (moments: tf.Variable[]) => Promise.all(moments.map(async (m) => ((await m.data()) as Float32Array).slice()));
+    return { steps: this.stepCount, firstMoments: await read(this.firstMoments), secondMoments: await read(this.secondMoments) };
+  }
+
+  restore(state: AdamWState): void {
+    const fits = (moments: Float32Array[]) => moments.length === this.variables.length && moments.every((m, i) => m.length === this.variables[i].size);
+    if (!fits(state.firstMoments) || !fits(state.secondMoments)) throw new Error('the saved optimiser state does not fit the variables it is restored into');
+    const assign = (targets: tf.Variable[], values: Float32Array[]) =>
+      targets.forEach((target, i) => tf.tidy(() => target.assign(tf.tensor(values[i], target.shape, 'float32'))));
+    assign(this.firstMoments, state.firstMoments);
+    assign(this.secondMoments, state.secondMoments);
+    this.stepCount = state.steps;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import { evaluationBatch, holeQuality, type RunMetrics } from '../evaluation/rec
 import type { HoleQuality } from '../metrics/masked';
 import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import { visiblePart } from '../tasks/masks';
-import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from './settings';
+import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from '../../shared/settings';
 import { Unlearner } from './unlearner';
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches, splitOutputs } from '../../models/batches';
 import type { ObjectiveTerms } from '../objective';
 import { combine, taskBatches, type MethodFactory } from './method';
 import { WholeModel } from './whole-model';
@@ -20,7 +21,11 @@ export const createMaxLossMethod: MethodFactory = ({ model, task, teacher, origi
     variables: whole.variables,
     objective(step) {
       const { forget, retain } = taskBatches(step, task);
-      return () => maxLossTerms(whole.taskLoss(retain), whole.taskLoss(forget), settings.alpha);
+      const both = joinBatches(forget, retain);
+      return () => {
+        const [forgetLosses, retainLosses] = splitOutputs([whole.taskLoss(both)], forget.images.shape[0]);
+        return maxLossTerms(retainLosses[0] as tf.Tensor1D, forgetLosses[0] as tf.Tensor1D, settings.alpha);
+      };
     },
   };
 };

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { I2IModel, ModelPart, TaskBatch } from '../../models/types';
-import { drawMask } from '../../tasks/masks';
-import type { TaskSpec } from '../../tasks/task';
+import { taskBatch } from '../../tasks/masks';
+import type { TaskSpec } from '../../../shared/tasks';
 import { noiseImages } from '../noise';
 import type { ObjectiveTerms } from '../objective';
-import type { NoiseType, UnlearnSettings } from '../settings';
+import type { NoiseType, UnlearnSettings } from '../../../shared/settings';
 
 /** One step's images, forget first, and the step's seed for random draws. */
 export interface StepBatch {
@@ -46,18 +46,13 @@ export type MethodFactory = (context: MethodContext) => UnlearningMethod;
  * teacher, sees the same masks, as the paper's code passes the student's masks to the teacher.
  */
 export function taskBatches(batch: StepBatch, task: TaskSpec): { forget: TaskBatch; retain: TaskBatch } {
-  const make = (images: tf.Tensor4D, seed: number): TaskBatch => {
-    const [n, height, width] = images.shape;
-    return { images, mask: drawMask(task, n, height, width, seed), seed };
-  };
-  return { forget: make(batch.forget, 2 * batch.seed), retain: make(batch.retain, 2 * batch.seed + 1) };
+  return { forget: taskBatch(task, batch.forget, 2 * batch.seed), retain: taskBatch(task, batch.retain, 2 * batch.seed + 1) };
 }
 
 /** The noise image n for each forget sample, as the paper's method draws it. */
 export function forgetNoise(batch: StepBatch, type: NoiseType): tf.Tensor4D {
   // Noise statistics come from the whole mixed batch, as in the official code.
-  const noiseBatch = noiseImages(tf.concat([batch.forget, batch.retain]) as tf.Tensor4D, type, batch.seed);
-  return tf.slice(noiseBatch, 0, batch.forget.shape[0]) as tf.Tensor4D;
+  return noiseImages(tf.concat([batch.forget, batch.retain]) as tf.Tensor4D, type, batch.seed, batch.forget.shape[0]);
 }
 
 /** Squared difference averaged per sample, then over samples (every sample has one size, so a plain mean). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches, splitOutputs } from '../../models/batches';
 import type { ObjectiveTerms } from '../objective';
 import { combine, forgetNoise, taskBatches, type MethodFactory } from './method';
 import { WholeModel } from './whole-model';
@@ -18,8 +19,11 @@ export const createNoisyLabelMethod: MethodFactory = ({ model, task, teacher, or
     variables: whole.variables,
     objective(step) {
       const { forget, retain } = taskBatches(step, task);
-      const noise = { ...forget, images: forgetNoise(step, settings.noise) };
-      return () => noisyLabelTerms(whole.taskLoss(retain), whole.taskLoss(noise), settings.alpha);
+      const both = joinBatches({ ...forget, images: forgetNoise(step, settings.noise) }, retain);
+      return () => {
+        const [noiseLosses, retainLosses] = splitOutputs([whole.taskLoss(both)], forget.images.shape[0]);
+        return noisyLabelTerms(retainLosses[0] as tf.Tensor1D, noiseLosses[0] as tf.Tensor1D, settings.alpha);
+      };
     },
   };
 };

@@ -1,3 +1,4 @@
+import { joinBatches, splitOutputs } from '../../models/batches';
 import * as tf from '@tensorflow/tfjs';
 import { unlearningObjective } from '../objective';
 import { taskBatches, type MethodFactory } from './method';
@@ -20,9 +21,14 @@ export const createRandomEncoderMethod: MethodFactory = ({ model, task, teacher,
     variables: model.encoder.variables,
     objective(step) {
       const { forget, retain } = taskBatches(step, task);
-      const teacherRetain = model.encode(retain, teacher);
-      const targets = randomEncodingTargets(model.encode(forget, teacher), step.seed);
-      return () => unlearningObjective(model.encode(retain), teacherRetain, model.encode(forget), targets, settings.alpha);
+      const both = joinBatches(forget, retain);
+      const count = forget.images.shape[0];
+      const [teacherForget, teacherRetain] = splitOutputs(model.encode(both, teacher), count);
+      const targets = randomEncodingTargets(teacherForget, step.seed);
+      return () => {
+        const [studentForget, studentRetain] = splitOutputs(model.encode(both), count);
+        return unlearningObjective(studentRetain, teacherRetain, studentForget, targets, settings.alpha);
+      };
     },
   };
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches, splitOutputs } from '../../models/batches';
 import type { ObjectiveTerms } from '../objective';
 import { combine, meanSquaredDifference, taskBatches, type MethodFactory } from './method';
 import { WholeModel } from './whole-model';
@@ -20,7 +21,11 @@ export const createRetainLabelMethod: MethodFactory = ({ model, task, teacher, o
     objective(step) {
       const { forget, retain } = taskBatches(step, task);
       const originalRetain = whole.originalOutput(retain);
-      return () => retainLabelTerms(whole.output(retain), originalRetain, whole.output(forget), settings.alpha);
+      const both = joinBatches(forget, retain);
+      return () => {
+        const [studentForget, studentRetain] = splitOutputs([whole.output(both)], forget.images.shape[0]);
+        return retainLabelTerms(studentRetain[0], originalRetain, studentForget[0], settings.alpha);
+      };
     },
   };
 };

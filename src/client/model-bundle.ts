@@ -3,8 +3,7 @@
  * pass before any of it reaches the worker. No tfjs here: the UI side zips and checks.
  */
 import { strFromU8, unzipSync, zipSync } from 'fflate';
-import type { ModelCard } from '../core/models/types';
-import type { ModelFiles } from './own-protocol';
+import type { ModelCard, ModelFiles } from '../shared/protocol';
 
 const PARTS = ['encoder', 'decoder'] as const;
 

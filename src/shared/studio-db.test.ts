@@ -72,7 +72,7 @@ it('upgrades a database of the first version without losing its images, and keep
   v1.close();
   storage = await StudioStorage.open(name);
   expect((await storage.images('forget')).map((i) => i.hash)).toEqual(['old']);
-  const checkpoint = { kind: 'train-original' as const, modelId: 'own-1', step: 5, files: { 'card.json': new Uint8Array([1]) }, savedAt: 1, trainSettings: { steps: 10, batchSize: 4, learningRate: 1e-3, seed: 1 }, curve: [] };
+  const checkpoint = { kind: 'train-original' as const, modelId: 'own-1', step: 5, files: { 'card.json': new Uint8Array([1]) }, savedAt: 1, trainSettings: { steps: 10, batchSize: 4, learningRate: 1e-3, seed: 1 }, curve: [], state: { step: 5, optimizer: { steps: 5, firstMoments: [new Float32Array(2)], secondMoments: [new Float32Array(2)] }, random: 3, sampler: { order: Uint32Array.from([1, 0]), cursor: 1 } } };
   await storage.putCheckpoint(checkpoint);
   await storage.putCheckpoint({ ...checkpoint, step: 7 });
   expect((await storage.checkpoint())?.step).toBe(7);

@@ -1,8 +1,7 @@
 /** Messages between the studio and the decode worker: files in, model-ready pixels and skip reports out. */
-import type { DecodeLimits, ImageFormat, SkippedFile } from '../core/data/decode-plan';
+import type { DecodeLimits, ImageFormat, SkippedFile } from './decode-plan';
 
 export type { DecodeLimits, ImageFormat, SkippedFile };
-export { DEFAULT_LIMITS, SKIP_REASONS, formatBytes, type SkipReason } from '../core/data/decode-plan';
 
 /**
  * A file as the studio found it (`name` is its path inside a dropped folder, when it came in one),

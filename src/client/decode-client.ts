@@ -1,4 +1,4 @@
-import type { DecodeEvent, DecodeLimits, DecodeRequest, ImageFormat, SourceFile } from './decode-protocol';
+import type { DecodeEvent, DecodeLimits, DecodeRequest, ImageFormat, SourceFile } from '../shared/decode-protocol';
 
 type Batch = Extract<DecodeEvent, { type: 'batch' }>;
 
@@ -16,7 +16,7 @@ export class DecodeClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'decode' });
+    const worker = new Worker(new URL('../worker/decode.worker.ts', import.meta.url), { type: 'module', name: 'decode' });
     worker.onmessage = ({ data }: MessageEvent<DecodeEvent>) => {
       const pending = this.pending.get(data.requestId);
       if (!pending) return;

@@ -1,9 +1,9 @@
 /** Run settings and reports: plain data, no tfjs, so the UI can share them through the worker protocol. */
 
-import { TASK_IDS, type TaskId } from '../tasks/task';
-import { METHOD_IDS, type MethodId } from './methods/catalog';
+import { TASK_IDS, type TaskId } from './tasks';
+import { METHOD_IDS, type MethodId } from './methods';
 
-export { METHODS, METHOD_IDS, type MethodId, type MethodInfo } from './methods/catalog';
+export { METHODS, METHOD_IDS, type MethodId, type MethodInfo } from './methods';
 
 export type NoiseType = 'normal' | 'uniform' | 'constant';
 

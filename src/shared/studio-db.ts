@@ -4,7 +4,8 @@
  * before it as it was; it surfaces as a StorageFullError with a message fit for the UI.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { MetricsReport, ModelCard, ModelFiles, ReconstructionGrid, StepReport, TrainOriginalSettings, TrainReport, UnlearnSettings } from './protocol';
+import type { TrainOriginalSettings, TrainReport } from './own';
+import type { MetricsReport, ModelCard, ModelFiles, PretrainerState, ReconstructionGrid, StepReport, UnlearnSettings, UnlearnerState } from './protocol';
 
 export type SetName = 'forget' | 'retain' | 'proxy';
 
@@ -63,8 +64,9 @@ export type RunCheckpoint = {
       retainClasses: number[];
       evalImages: number;
       curve: StepReport[];
+      state: UnlearnerState;
     }
-  | { kind: 'train-original'; trainSettings: TrainOriginalSettings; curve: TrainReport[] }
+  | { kind: 'train-original'; trainSettings: TrainOriginalSettings; curve: TrainReport[]; state: PretrainerState }
 );
 
 interface StudioDb extends DBSchema {
@@ -200,8 +202,10 @@ export class StudioStorage {
     return write('the checkpoint', async () => void (await this.db.put('checkpoints', checkpoint, CHECKPOINT_KEY)));
   }
 
-  checkpoint(): Promise<RunCheckpoint | undefined> {
-    return this.db.get('checkpoints', CHECKPOINT_KEY);
+  /** The saved checkpoint; one from before checkpoints held the trainer's state cannot resume exactly and is not offered. */
+  async checkpoint(): Promise<RunCheckpoint | undefined> {
+    const saved = await this.db.get('checkpoints', CHECKPOINT_KEY);
+    return saved?.state ? saved : undefined;
   }
 
   clearCheckpoint(): Promise<void> {

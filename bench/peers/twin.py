@@ -1,0 +1,106 @@
+"""PyTorch twin of a studio model's training step, timed on the CPU: the peer our bench compares
+its tfjs ms/step with. Only speed matters: random weights, random images, the card's first task.
+
+  /usr/bin/python3 bench/peers/twin.py --card public/models/<id>/card.json --task unlearn|pretrain \
+      [--batch 16] [--warmup 2] [--steps 10] [--threads 1]
+
+Prints one JSON line: family, card (its id), task, batchSize, threads, steps, msPerStep, torch.
+See README.md next to this file for what each twin mirrors, and for the BLAS torch runs on.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+# Running the twin must leave no __pycache__ in the repository.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--card", required=True, help="public/models/<id>/card.json")
+    parser.add_argument("--task", required=True, choices=["unlearn", "pretrain"])
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=2, help="untimed steps first")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (and the BLAS's own pool)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if args.batch < 2 or args.steps < 1 or args.warmup < 0 or args.threads < 1:
+        parser.error("need --batch >= 2, --steps >= 1, --warmup >= 0, --threads >= 1")
+    return args
+
+
+def blas_warning():
+    """A note for stderr when torch runs on the reference (Netlib) BLAS: Debian's python3-torch
+    links libblas.so.3, which is the reference one unless an optimised BLAS is installed, and
+    there its matmuls are several times slower than any usual PyTorch install."""
+    try:
+        with open("/proc/self/maps") as f:
+            mapped = {line.split()[-1] for line in f if "blas" in line}
+    except OSError:
+        return None
+    reference = sorted(p for p in mapped if "/blas/libblas.so" in os.path.realpath(p))
+    if reference and not any("openblas" in p or "mkl" in p or "blis" in p for p in mapped):
+        return f"twin.py: note: torch runs on the reference BLAS ({reference[0]}); see bench/peers/README.md"
+    return None
+
+
+def main():
+    args = parse_args()
+    with open(args.card) as f:
+        card = json.load(f)
+
+    # torch.set_num_threads covers ATen and oneDNN (OpenMP); a BLAS with its own thread pool
+    # (OpenBLAS, MKL) reads its variable when it loads, i.e. at `import torch`.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+    import torch
+
+    from families import FAMILIES
+    from steps import pretrain_step_fn, unlearn_step_fn
+
+    family = card.get("family")
+    if family not in FAMILIES:
+        print(f"twin.py: unknown model family {family!r} in {args.card}; families: {', '.join(FAMILIES)}", file=sys.stderr)
+        sys.exit(2)
+    if not card.get("tasks"):
+        print(f"twin.py: {args.card} names no task", file=sys.stderr)
+        sys.exit(2)
+    warning = blas_warning()
+    if warning:
+        print(warning, file=sys.stderr)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    twin = FAMILIES[family](card)
+    task = card["tasks"][0]
+    shape = (card["channels"], card["height"], card["width"])
+    make_step = unlearn_step_fn if args.task == "unlearn" else pretrain_step_fn
+    step = make_step(twin, task, shape, args.batch)
+
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    ms_per_step = (time.perf_counter() - start) * 1000 / args.steps
+
+    row = {
+        "family": family,
+        "card": card.get("id"),
+        "task": args.task,
+        "batchSize": args.batch,
+        "threads": args.threads,
+        "steps": args.steps,
+        "msPerStep": round(ms_per_step, 3),
+        "torch": torch.__version__,
+    }
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()

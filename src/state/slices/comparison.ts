@@ -1,0 +1,90 @@
+import type { CompareProgressEvent } from '../../client/worker-client';
+import type { AuditSummary, ComparedModel, ComparedProjection, EvaluationRow, MethodCost, UnlearnSettings } from '../../shared/protocol';
+import { errorMessage } from '../errors';
+import type { SliceCreator } from '../studio-store';
+
+export type ComparisonPhase = 'idle' | 'running' | 'cancelling' | 'cancelled' | 'finished';
+
+export interface ComparisonResult {
+  /** What the comparison ran with: the studio's settings may have changed since. */
+  modelId: string;
+  /** The dataset whose classifier the metrics were computed in. */
+  dataset: string;
+  forgetClasses: number[];
+  settings: UnlearnSettings;
+  evalImages: number;
+  rows: EvaluationRow[];
+  audit: AuditSummary[];
+  costs: MethodCost[];
+  projection?: ComparedProjection[];
+}
+
+export interface ComparisonState {
+  phase: ComparisonPhase;
+  progress?: Pick<CompareProgressEvent, 'progress' | 'position' | 'models'>;
+  result?: ComparisonResult;
+  /** The model whose membership-audit histogram and projection scatter are shown. */
+  selected: ComparedModel;
+}
+
+export interface ComparisonSlice {
+  comparison: ComparisonState;
+  /** Compares every method on the current forget classes and settings (ends any run); `retrain` first trains the retrained reference here when none ships for the forget classes. */
+  compare(options?: { retrain?: boolean; retrainSteps?: number }): Promise<void>;
+  /** Stops the comparison after its current step. */
+  cancelCompare(): Promise<void>;
+  selectComparedModel(method: ComparedModel): void;
+}
+
+export const COMPARING_MESSAGE = 'a method comparison is running: wait for it to finish or cancel it first';
+const IDLE_COMPARISON: ComparisonState = { phase: 'idle', selected: 'original' };
+
+export const isComparing = (phase: ComparisonPhase) => phase === 'running' || phase === 'cancelling';
+
+export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, { client }) => ({
+  comparison: IDLE_COMPARISON,
+
+  async compare(options) {
+    try {
+      get().checkRunnable();
+      if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
+    } catch (error) {
+      set({ error: errorMessage(error) });
+      return;
+    }
+    const { modelId, forgetClasses, settings, evalImages } = get();
+    const dataset = get().dataset?.id ?? '';
+    set({ comparison: { ...IDLE_COMPARISON, phase: 'running' }, error: undefined });
+    const onProgress = ({ progress, position, models }: CompareProgressEvent) => set({ comparison: { ...get().comparison, progress: { progress, position, models } } });
+    try {
+      const answer = await client.request('compare', { modelId, forgetClasses, settings, evalImages, retrain: options?.retrain, retrainSteps: options?.retrainSteps }, onProgress);
+      set({
+        comparison:
+          answer.type === 'compareCancelled'
+            ? { ...IDLE_COMPARISON, phase: 'cancelled' }
+            : {
+                ...IDLE_COMPARISON,
+                phase: 'finished',
+                result: { modelId, dataset, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs, projection: answer.projection },
+                selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
+              },
+      });
+    } catch (error) {
+      set({ comparison: IDLE_COMPARISON, error: errorMessage(error) });
+    }
+  },
+
+  async cancelCompare() {
+    if (get().comparison.phase !== 'running') return;
+    set({ comparison: { ...get().comparison, phase: 'cancelling' } });
+    try {
+      await client.request('stop', {});
+    } catch (error) {
+      set({ error: errorMessage(error) });
+    }
+  },
+
+  selectComparedModel(method) {
+    set({ comparison: { ...get().comparison, selected: method } });
+  },
+});

@@ -1,0 +1,217 @@
+/** The stores around a fake worker client: what they ask the worker, and what they make of its answers and events. */
+import { describe, expect, test } from 'vitest';
+import type { Restarted, WorkerLoss } from '../client/worker-client';
+import type { AnswerOf, JobEvent, RequestBody, RequestType, StepReport } from '../shared/protocol';
+import { DEFAULT_UNLEARN } from '../shared/settings';
+import type { RunCheckpoint, StudioStorage } from '../shared/studio-db';
+import { createOwnModelStore } from './own-model-store';
+import { useOwnSets } from './own-sets-store';
+import { createResumeStore } from './resume-store';
+import { createStudioStore, type StudioClient } from './studio-store';
+
+const CARD = { id: 'mnist-inpaint-ae', family: 'conv-inpainting-ae', title: 'MNIST', dataset: 'mnist', height: 28, width: 28, channels: 1, tasks: [{ kind: 'centre-hole', holeFraction: 0.5 }], architecture: {} };
+const DATASET = { id: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3'], trainCounts: [1, 1, 1, 1], testCounts: [1, 1, 1, 1] };
+
+type Handlers = { [K in RequestType]?: (body: RequestBody<K>) => AnswerOf<K> | Promise<AnswerOf<K>> };
+
+/** Answers as `handlers` say, records every request, and lets a test play the worker's events, losses and restarts. */
+class FakeClient implements StudioClient {
+  readonly requests: { type: RequestType; body: unknown }[] = [];
+  private readonly jobListeners = new Set<(event: JobEvent) => void>();
+  private readonly lossListeners = new Set<(loss: WorkerLoss) => void>();
+  private readonly restartListeners = new Set<(restarted: Restarted) => void>();
+
+  constructor(private readonly handlers: Handlers) {}
+
+  async request<K extends RequestType>(type: K, body: RequestBody<K>): Promise<AnswerOf<K>> {
+    this.requests.push({ type, body });
+    const handler = this.handlers[type] as ((body: RequestBody<K>) => AnswerOf<K>) | undefined;
+    if (!handler) throw new Error(`no answer to ${type}`);
+    return handler(body);
+  }
+
+  listen(listener: (event: JobEvent) => void) {
+    this.jobListeners.add(listener);
+    return () => this.jobListeners.delete(listener);
+  }
+
+  onLoss(listener: (loss: WorkerLoss) => void) {
+    this.lossListeners.add(listener);
+    return () => this.lossListeners.delete(listener);
+  }
+
+  onRestart(listener: (restarted: Restarted) => void) {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  emit(event: JobEvent): void {
+    this.jobListeners.forEach((l) => l(event));
+  }
+
+  lose(loss: WorkerLoss, restarted: Omit<Restarted, 'loss'>): void {
+    this.lossListeners.forEach((l) => l(loss));
+    this.restartListeners.forEach((l) => l({ loss, ...restarted }));
+  }
+
+  sent(type: RequestType) {
+    return this.requests.filter((r) => r.type === type);
+  }
+}
+
+const READY: AnswerOf<'init'> = { type: 'ready', backend: 'webgpu', attempts: [{ backend: 'webgpu', ok: true, reason: '' }], models: [{ id: 'mnist-inpaint-ae', dataset: 'mnist' }] };
+const LOADED = { type: 'loaded', model: CARD, dataset: DATASET } as AnswerOf<'load'>;
+const SHARED = { modelId: 'mnist-inpaint-ae', forgetClasses: [2], settings: { ...DEFAULT_UNLEARN, steps: 10 }, evalImages: 8 };
+const report = (step: number): StepReport => ({ step, retainLoss: 1, weightedForgetLoss: 1, total: 2, learningRate: 1e-3, gradNorm: 1, ms: 5 });
+
+function studioWith(handlers: Handlers = {}) {
+  let runs = 0;
+  const client = new FakeClient({
+    init: () => READY,
+    load: () => LOADED,
+    start: () => ({ type: 'runStarted', runId: ++runs, totalSteps: 10, counts: { forgetTrain: 1, retainTrain: 3, forgetTest: 1, retainTest: 3 } }),
+    stop: () => ({ type: 'ack' }),
+    ...handlers,
+  });
+  const urls: string[] = [];
+  const studio = createStudioStore({ client, shared: SHARED, ownSets: () => ({ height: 28, width: 28, channels: 1, forget: new Uint8Array(), retain: new Uint8Array() }), writeUrl: (u) => urls.push(u) });
+  return { client, studio, urls };
+}
+
+/** Storage that holds one checkpoint in memory. */
+function memoryStorage(saved?: RunCheckpoint) {
+  let checkpoint = saved;
+  const storage = {
+    checkpoint: async () => checkpoint,
+    putCheckpoint: async (c: RunCheckpoint) => void (checkpoint = c),
+    clearCheckpoint: async () => void (checkpoint = undefined),
+  } as unknown as StudioStorage;
+  return { storage: async () => storage, current: () => checkpoint };
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('the studio store', () => {
+  test('starts the worker, loads the model and keeps every class not forgotten', async () => {
+    const { client, studio, urls } = studioWith();
+    await studio.getState().initialize();
+    expect(client.requests.map((r) => r.type)).toEqual(['init', 'load']);
+    const state = studio.getState();
+    expect(state.phase).toBe('ready');
+    expect(state.backend).toBe('webgpu');
+    expect(state.retainClasses).toEqual([0, 1, 3]);
+    expect(urls.at(-1)).toContain('forget=2');
+    // A second call (StrictMode mounts twice) starts nothing more.
+    await studio.getState().initialize();
+    expect(client.sent('init')).toHaveLength(1);
+  });
+
+  test('follows its run through the job events, and only its own', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    expect(studio.getState().run).toMatchObject({ id: 1, phase: 'running', totalSteps: 10 });
+    client.emit({ type: 'progress', runId: 1, report: report(1), tensors: 40 });
+    client.emit({ type: 'progress', runId: 7, report: report(1), tensors: 40 });
+    client.emit({ type: 'status', runId: 1, status: 'finished' });
+    expect(studio.getState().curve).toHaveLength(1);
+    expect(studio.getState().tensors).toBe(40);
+    expect(studio.getState().run.phase).toBe('finished');
+  });
+
+  test('refuses a run it cannot start, with the reason, and asks the worker nothing', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    studio.getState().toggleForgetClass(2);
+    await studio.getState().start();
+    expect(studio.getState().error).toMatch(/forget set is empty/);
+    expect(client.sent('start')).toHaveLength(0);
+  });
+
+  test('a lost worker interrupts the run; the replacement brings the backend and the model back', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.lose({ cause: 'backendLost', backend: 'webgpu', reason: 'the WebGPU device was lost' }, { ready: { ...READY, backend: 'webgl' }, loaded: LOADED });
+    const state = studio.getState();
+    expect(state.run.phase).toBe('interrupted');
+    expect(state.error).toMatch(/WebGPU device was lost/);
+    expect(state.backend).toBe('webgl');
+    expect(state.phase).toBe('ready');
+    // The interrupted run hears nothing of the new worker's runs.
+    client.emit({ type: 'status', runId: 1, status: 'finished' });
+    expect(studio.getState().run.phase).toBe('interrupted');
+  });
+
+  test('cancelling a comparison stops the job in the worker', async () => {
+    let answer!: (a: AnswerOf<'compare'>) => void;
+    const { client, studio } = studioWith({ compare: () => new Promise((resolve) => (answer = resolve)) });
+    await studio.getState().initialize();
+    const comparing = studio.getState().compare();
+    expect(studio.getState().comparison.phase).toBe('running');
+    await studio.getState().cancelCompare();
+    expect(client.sent('stop')).toHaveLength(1);
+    answer({ type: 'compareCancelled' });
+    await comparing;
+    expect(studio.getState().comparison.phase).toBe('cancelled');
+  });
+});
+
+describe('the resume store', () => {
+  const checkpoint: RunCheckpoint = {
+    kind: 'unlearn',
+    modelId: 'mnist-inpaint-ae',
+    ownData: false,
+    settings: { ...DEFAULT_UNLEARN, steps: 10 },
+    forgetClasses: [2],
+    retainClasses: [0, 1, 3],
+    evalImages: 8,
+    curve: [report(1), report(2), report(3)],
+    step: 3,
+    files: { 'card.json': new Uint8Array([1]) },
+    state: { step: 3, optimizer: { steps: 3, firstMoments: [], secondMoments: [] }, random: 9, forgetSampler: { order: new Uint32Array(1), cursor: 1 }, retainSampler: { order: new Uint32Array(3), cursor: 2 } },
+    savedAt: 1,
+  };
+
+  function setup(saved?: RunCheckpoint) {
+    const { client, studio } = studioWith();
+    const memory = memoryStorage(saved);
+    const ownModel = createOwnModelStore(client, studio, memory.storage);
+    const resume = createResumeStore({ client, studio, ownModel, ownSets: useOwnSets, storage: memory.storage });
+    resume.keepCheckpoints();
+    return { client, studio, resume, memory };
+  }
+
+  test('after a lost GPU the run resumes by itself from the last checkpoint, with its trainer state and its curve', async () => {
+    const { client, studio } = setup(checkpoint);
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.lose({ cause: 'backendLost', backend: 'webgpu', reason: 'lost' }, { ready: READY, loaded: LOADED });
+    await flush();
+    await flush();
+    const starts = client.sent('start');
+    expect(starts).toHaveLength(2);
+    expect((starts[1].body as RequestBody<'start'>).run.resume).toEqual({ step: 3, files: checkpoint.files, state: checkpoint.state });
+    expect(studio.getState().curve).toHaveLength(3);
+    expect(studio.getState().run.phase).toBe('running');
+  });
+
+  test('after a crash the checkpoint is offered, not resumed, and the run stays interrupted', async () => {
+    const { client, studio, resume, memory } = setup(checkpoint);
+    await studio.getState().initialize();
+    await flush();
+    // A reload finds the checkpoint: it is offered as cut short by a reload.
+    expect(resume.getState()).toMatchObject({ offer: { step: 3 }, cause: 'reload' });
+    await studio.getState().start();
+    expect(resume.getState().offer).toBeUndefined();
+    client.lose({ cause: 'unresponsive', reason: 'silent' }, { ready: READY, loaded: LOADED });
+    await flush();
+    expect(client.sent('start')).toHaveLength(1);
+    expect(resume.getState()).toMatchObject({ offer: { step: 3 }, cause: 'unresponsive' });
+    expect(studio.getState().run.phase).toBe('interrupted');
+    // An interrupted run is not over: its checkpoint stays until it is resumed or discarded.
+    expect(memory.current()).toBeDefined();
+    await resume.getState().discard();
+    expect(memory.current()).toBeUndefined();
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * The client and the worker's dispatcher through a real message channel (structured clone,
+ * transfer lists, its own event loop turns): the browser's Worker stands in as a MessagePort pair.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { WorkerClient, WorkerLostError, type Restarted, type WorkerLike } from '../client/worker-client';
+import type { JobEvent, ResumeFrom, RunStatus, StartRequest, WorkerEvent, WorkerRequest } from '../shared/protocol';
+import { DEFAULT_UNLEARN } from '../shared/settings';
+import { transferables } from '../shared/transfer';
+import { useBackend } from '../core/testing/fixtures';
+import { WorkerRuntime } from './runtime';
+
+beforeAll(() => useBackend('wasm'));
+
+const folder = (base: string) => async (name: string) => new Uint8Array(await readFile(`public/${base}/${name}`));
+
+/** A worker: the runtime on one end of a MessageChannel, heartbeats included. */
+function channelWorker(): WorkerLike {
+  const { port1, port2 } = new MessageChannel();
+  const post = (event: WorkerEvent) => port2.postMessage(event, transferables(event));
+  const runtime = new WorkerRuntime({
+    post,
+    folder,
+    selectBackend: async () => ({ backend: 'wasm', attempts: [{ backend: 'wasm', ok: true, reason: '' }] }),
+    wasmThreadCount: () => 1,
+    loseBackend: (backend) => post({ type: 'backendLost', backend, reason: 'lost on purpose' }),
+  });
+  port2.onmessage = (message: MessageEvent<WorkerRequest>) => runtime.receive(message.data);
+  const heartbeat = setInterval(() => post({ type: 'heartbeat' }), 50);
+  const worker: WorkerLike = {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer),
+    onmessage: null,
+    onerror: null,
+    terminate() {
+      clearInterval(heartbeat);
+      port1.close();
+    },
+  };
+  port1.onmessage = (message: MessageEvent<WorkerEvent>) => worker.onmessage?.(message);
+  return worker;
+}
+
+/** A worker that never says anything, as one stuck in a loop or gone. */
+function silentWorker(): WorkerLike {
+  return { postMessage: () => undefined, onmessage: null, onerror: null, terminate: () => undefined };
+}
+
+let clients: WorkerClient[] = [];
+afterEach(() => {
+  clients.forEach((c) => c.terminate());
+  clients = [];
+});
+
+function client(spawn: () => WorkerLike = channelWorker, watchdogMs = 60_000): WorkerClient {
+  const made = new WorkerClient({ spawn, watchdogMs });
+  clients.push(made);
+  return made;
+}
+
+const RUN: Omit<StartRequest, 'settings'> = { modelId: 'mnist-inpaint-ae', forgetClasses: [7], retainClasses: [0, 1, 2], evalImages: 8, previewImages: 2, previewIntervalMs: 0 };
+const SETTINGS = { ...DEFAULT_UNLEARN, steps: 10, batchSize: 4 };
+
+/** Every event of run `runId` until it reaches `status` (heard from before the start is answered: its first events may come first). */
+function eventsUntil(worker: WorkerClient, status: RunStatus, runId: () => number | undefined): Promise<JobEvent[]> {
+  return new Promise((resolve) => {
+    const events: JobEvent[] = [];
+    const stop = worker.listen((event) => {
+      events.push(event);
+      if (event.type === 'status' && event.status === status && event.runId === runId()) {
+        stop();
+        resolve(events.filter((e) => e.type !== 'compareProgress' && e.runId === runId()));
+      }
+    });
+  });
+}
+
+async function run(worker: WorkerClient, resume?: ResumeFrom): Promise<{ events: JobEvent[]; weights: Uint8Array }> {
+  let runId: number | undefined;
+  const ended = eventsUntil(worker, 'finished', () => runId);
+  runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS, resume } })).runId;
+  const events = await ended;
+  const { files } = await worker.request('exportModel', { id: 'own-test', title: 'test' });
+  return { events, weights: files['encoder.weights.bin'] };
+}
+
+describe('the worker runtime through a message channel', () => {
+  test('answers each request with its own answer type and runs a run to its metrics, in order, with the grid', async () => {
+    const worker = client();
+    expect((await worker.request('init', {})).backend).toBe('wasm');
+    const loaded = await worker.request('load', { modelId: 'mnist-inpaint-ae' });
+    expect(loaded.model.id).toBe('mnist-inpaint-ae');
+    expect(loaded.dataset.classNames).toHaveLength(10);
+    const { events } = await run(worker);
+    const steps = events.flatMap((e) => (e.type === 'progress' ? [e.report.step] : []));
+    expect(steps).toEqual(Array.from({ length: SETTINGS.steps }, (_, i) => i + 1));
+    const statuses = events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
+    expect(statuses).toEqual(['running', 'evaluating', 'finished']);
+    const grid = events.find((e) => e.type === 'reconstructions');
+    expect(grid?.type === 'reconstructions' && grid.grid.forget.unlearned.pixels.length).toBe(2 * 28 * 28);
+    expect(events.some((e) => e.type === 'metrics')).toBe(true);
+    // A request the worker cannot answer is refused with the reason, and the worker goes on.
+    await expect(worker.request('load', { modelId: 'no-such-model' })).rejects.toThrow(/unknown model "no-such-model"/);
+    await expect(worker.request('pause', {})).rejects.toThrow(/nothing is running/);
+  });
+
+  test('two starts sent together: the second ends the first, which stops without metrics, and runs to its end', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    const firstEvents: JobEvent[] = [];
+    worker.listen((event) => event.type !== 'compareProgress' && event.runId === 1 && firstEvents.push(event));
+    let secondId: number | undefined;
+    const secondEnded = eventsUntil(worker, 'finished', () => secondId);
+    const [first, second] = await Promise.all([
+      worker.request('start', { run: { ...RUN, settings: SETTINGS } }),
+      worker.request('start', { run: { ...RUN, settings: SETTINGS } }),
+    ]);
+    secondId = second.runId;
+    expect([first.runId, second.runId]).toEqual([1, 2]);
+    await secondEnded;
+    expect(firstEvents.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status)).toEqual(['running', 'stopped']);
+    expect(firstEvents.some((e) => e.type === 'metrics')).toBe(false);
+  });
+
+  test('pause holds the run between steps, a checkpoint can be taken meanwhile, and resume goes on', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    let runId: number | undefined;
+    const paused = eventsUntil(worker, 'paused', () => runId);
+    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
+    await worker.request('pause', {});
+    const before = await paused;
+    const checkpoint = await worker.request('snapshot', {});
+    const stepsSoFar = before.filter((e) => e.type === 'progress').length;
+    expect(checkpoint.kind === 'unlearn' && checkpoint.step).toBe(stepsSoFar);
+    const ended = eventsUntil(worker, 'finished', () => runId);
+    await worker.request('resume', {});
+    const after = await ended;
+    expect(after.flatMap((e) => (e.type === 'progress' ? [e.report.step] : []))[0]).toBe(stepsSoFar + 1);
+  });
+
+  test('a run resumed from a checkpoint taken mid-run ends with bitwise the weights of the same run uninterrupted', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    const uninterrupted = await run(worker);
+
+    let runId: number | undefined;
+    let taking: Promise<ResumeFrom> | undefined;
+    worker.listen((event) => {
+      if (event.type === 'progress' && event.runId === runId && event.report.step === 4) {
+        taking = worker.request('snapshot', {}).then((c) => {
+          if (c.kind !== 'unlearn') throw new Error(`a checkpoint of kind ${c.kind}`);
+          return { step: c.step, files: c.files, state: c.state };
+        });
+      }
+    });
+    const finished = eventsUntil(worker, 'finished', () => runId);
+    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
+    await finished;
+    const checkpoint = await taking!;
+    // The snapshot waits for the steps in flight: it may come a step or two after the one that asked.
+    expect(checkpoint.step).toBeGreaterThanOrEqual(4);
+    expect(checkpoint.step).toBeLessThan(SETTINGS.steps);
+    const resumed = await run(worker, checkpoint);
+    const steps = resumed.events.flatMap((e) => (e.type === 'progress' ? [e.report.step] : []));
+    expect(steps[0]).toBe(checkpoint.step + 1);
+    expect(steps.at(-1)).toBe(SETTINGS.steps);
+    expect(Buffer.from(resumed.weights).equals(Buffer.from(uninterrupted.weights))).toBe(true);
+    const lastLoss = (events: JobEvent[]) => events.filter((e) => e.type === 'progress').at(-1);
+    expect(lastLoss(resumed.events)).toMatchObject({ report: { total: (lastLoss(uninterrupted.events) as { report: { total: number } }).report.total } });
+  });
+});
+
+describe('the client replaces a lost worker', () => {
+  test('one that goes silent: the watchdog replaces it, the pending request fails, the new worker gets the backend and the model back', async () => {
+    const spawned: string[] = [];
+    let silentFirst = true;
+    const worker = client(() => {
+      spawned.push(silentFirst ? 'silent' : 'channel');
+      const next = silentFirst ? silentWorker() : channelWorker();
+      silentFirst = false;
+      return next;
+    }, 300);
+    const restarted = new Promise<Restarted>((resolve) => worker.onRestart(resolve));
+    await expect(worker.request('init', { preferred: 'wasm' })).rejects.toBeInstanceOf(WorkerLostError);
+    const { loss, ready } = await restarted;
+    expect(loss.cause).toBe('unresponsive');
+    expect(ready.backend).toBe('wasm');
+    expect(spawned).toEqual(['silent', 'channel']);
+    expect((await worker.request('load', { modelId: 'mnist-inpaint-ae' })).model.id).toBe('mnist-inpaint-ae');
+  });
+
+  test('one that loses its GPU: replaced at once, on the next backend in the order, with the model loaded again', async () => {
+    const inits: (string | undefined)[] = [];
+    const worker = client(() => {
+      const real = channelWorker();
+      const post = real.postMessage;
+      real.postMessage = (message, transfer) => {
+        if (message.type === 'init') inits.push(message.preferred);
+        post(message, transfer);
+      };
+      return real;
+    });
+    await worker.request('init', { preferred: 'webgpu' });
+    await worker.request('load', { modelId: 'mnist-inpaint-ae' });
+    const restarted = new Promise<Restarted>((resolve) => worker.onRestart(resolve));
+    await worker.request('loseBackend', {}).catch(() => undefined);
+    const { loss, loaded } = await restarted;
+    expect(loss).toMatchObject({ cause: 'backendLost', backend: 'wasm' });
+    expect(inits).toEqual(['webgpu', 'cpu']);
+    expect(loaded?.model.id).toBe('mnist-inpaint-ae');
+  });
+
+  test('one that fails: its onerror replaces it', async () => {
+    const workers: WorkerLike[] = [];
+    const worker = client(() => {
+      const made = channelWorker();
+      workers.push(made);
+      return made;
+    });
+    await worker.request('init', {});
+    const restarted = new Promise<Restarted>((resolve) => worker.onRestart(resolve));
+    workers[0].onerror?.({ message: 'boom' } as ErrorEvent);
+    expect((await restarted).loss).toEqual({ cause: 'crashed', reason: 'the training worker failed: boom' });
+    expect(workers).toHaveLength(2);
+  });
+});
