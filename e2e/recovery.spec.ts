@@ -1,19 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { collectErrors } from './console';
-
-/** The step of the checkpoint saved in IndexedDB, or 0. */
-const checkpointStep = (): Promise<number> =>
-  new Promise<number>((resolve) => {
-    const open = indexedDB.open('unlearning-studio');
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('checkpoints')) return resolve(0);
-      const get = db.transaction('checkpoints').objectStore('checkpoints').get('run');
-      get.onsuccess = () => resolve(get.result?.step ?? 0);
-      get.onerror = () => resolve(0);
-    };
-    open.onerror = () => resolve(0);
-  });
+import { checkpointStep } from './fixtures/page';
 
 interface Ending {
   total: number;

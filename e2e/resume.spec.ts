@@ -3,21 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectErrors } from './console';
+import { checkpointStep } from './fixtures/page';
 import { writeSet } from './fixtures/images';
-
-/** The step of the checkpoint saved in IndexedDB, or 0. */
-const checkpointStep = (): Promise<number> =>
-  new Promise<number>((resolve) => {
-    const open = indexedDB.open('unlearning-studio');
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('checkpoints')) return resolve(0);
-      const get = db.transaction('checkpoints').objectStore('checkpoints').get('run');
-      get.onsuccess = () => resolve(get.result?.step ?? 0);
-      get.onerror = () => resolve(0);
-    };
-    open.onerror = () => resolve(0);
-  });
 
 test('a reload during a run offers to resume from the last checkpoint, and the run goes on from there to its end', async ({ page }) => {
   const errors = collectErrors(page);
