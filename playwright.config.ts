@@ -3,7 +3,8 @@ import { defineConfig } from '@playwright/test';
 // Playwright cannot download its own browser here: use the system Chromium (Debian's package).
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const quietChromium = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const port = 4173;
+// E2E_PORT lets two checkouts run their end-to-end tests side by side.
+const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
