@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { collectErrors } from './console';
+import { longTasksBetween, watchLongTasks } from './fixtures/page';
 
 const METHODS = ['paper', 'max-loss', 'noisy-label', 'retain-label', 'random-encoder'];
 const MODELS = ['original', 'retrained', ...METHODS];
@@ -9,13 +10,19 @@ const COLUMNS = ['fid', 'is', 'cosine', 'psnr', 'ssim'];
 
 test('compares every method with the original and the retrained reference: table, best cells, audit, CSV export', async ({ page }) => {
   const errors = collectErrors(page);
+  await watchLongTasks(page);
   await page.goto('/?backend=wasm&forget=7&steps=3&batch=8&eval=24');
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
   await expect(page.getByTestId('compare-button')).toBeEnabled();
 
+  const from = await page.evaluate(() => performance.now());
   await page.getByTestId('compare-button').click();
   await expect(page.getByTestId('compare-progress')).toBeVisible();
   await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 200_000 });
+  await expect(page.getByTestId('projection-scatter')).toBeVisible();
+  // A freeze bound only: the results mount part by part; the 50 ms figure is the bench's (longest-task-ms, comparison-results).
+  const tasks = await longTasksBetween(page, from, await page.evaluate(() => performance.now()));
+  expect(tasks.filter((t) => t.duration > 1000), JSON.stringify(tasks)).toEqual([]);
 
   const value = async (testId: string) => Number(await page.getByTestId(testId).getAttribute('data-value'));
   for (const model of MODELS) {

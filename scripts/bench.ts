@@ -136,7 +136,7 @@ async function benchBrowser() {
   });
   const base = `http://localhost:${options.port}`;
   try {
-    const queries = options.browserBackends.split(',').map((b) => (b === 'wasm-threads' ? 'backend=wasm&threads=1' : `backend=${b}`));
+    const queries = options.browserBackends.split(',').filter(Boolean).map((b) => (b === 'wasm-threads' ? 'backend=wasm&threads=1' : `backend=${b}`));
     for (const query of queries) {
       for (const modelId of MODELS) {
         const page = await browser.newPage();

@@ -4,6 +4,7 @@
  */
 import { WorkerClient, browserWorker } from '../client/worker-client';
 import { DEFAULT_RUN_OPTIONS } from '../shared/settings';
+import { createFirstRunStore } from './first-run';
 import { createOwnModelStore } from './own-model-store';
 import { ownSetsForWorker, useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
@@ -27,6 +28,7 @@ export const useStudio = createStudioStore({
 });
 export const useOwnModel = createOwnModelStore(workerClient, useStudio, studioStorage);
 export const useResume = createResumeStore({ client: workerClient, studio: useStudio, ownModel: useOwnModel, ownSets: useOwnSets, storage: studioStorage });
+export const useFirstRun = createFirstRunStore(useStudio, studioStorage);
 export { useOwnSets };
 
 let started = false;

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
-import { startStudio } from '../state/studio';
+import { startStudio, useStudio } from '../state/studio';
 import { ComparisonPanel } from './ComparisonPanel';
 import { ErrorBanner } from './ErrorBanner';
+import { FirstRunGuide } from './FirstRunGuide';
 import { ImageSetsPanel } from './ImageSetsPanel';
 import { LossChart } from './LossChart';
 import { MetricsTable } from './MetricsTable';
@@ -13,6 +14,7 @@ import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
 
 export function App() {
+  const dataSource = useStudio((s) => s.dataSource);
   useEffect(() => {
     // startStudio() ignores repeat calls, so StrictMode's double effect starts the studio once.
     startStudio();
@@ -23,7 +25,9 @@ export function App() {
       <Toolbar />
       <ErrorBanner />
       <ResumeOffer />
-      <div className="workspace">
+      <FirstRunGuide />
+      {/* Your own images get a wide column: drop zones, thumbnails and the model panel need the room. */}
+      <div className={dataSource === 'own' ? 'workspace own' : 'workspace'}>
         <aside className="sidebar">
           <ImageSetsPanel />
           <OwnModelPanel />

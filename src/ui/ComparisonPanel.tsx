@@ -7,6 +7,7 @@ import type { AuditSummary, ComparedModel, EvaluationSet } from '../shared/proto
 import { METRIC_COLUMNS, bestValues, isBest, type MetricColumn } from '../shared/ranking';
 import { comparisonCsv, comparisonFileName, comparisonJson, downloadText } from './comparison-export';
 import { ProjectionScatter } from './ProjectionScatter';
+import { useStaged } from './staged';
 
 /** A record so the compiler checks that every evaluation set has a title; its order is the table's. */
 const SET_TITLES: Record<EvaluationSet, string> = {
@@ -45,6 +46,7 @@ export function ComparisonPanel() {
   );
   const running = isComparing(comparison.phase);
   const { result } = comparison;
+  const staged = useStaged(3, running ? undefined : result);
 
   return (
     <section className="panel comparison" aria-labelledby="comparison-title">
@@ -84,9 +86,9 @@ export function ComparisonPanel() {
       {comparison.phase === 'cancelled' && <p className="note">Comparison cancelled.</p>}
       {result && !running && (
         <>
-          <ComparisonTable result={result} />
-          <AuditSection result={result} selected={comparison.selected} />
-          {result.projection && (
+          {staged >= 1 && <ComparisonTable result={result} />}
+          {staged >= 2 && <AuditSection result={result} selected={comparison.selected} />}
+          {staged >= 3 && result.projection && (
             <ProjectionScatter projection={result.projection} selected={comparison.selected} title={modelTitle} onSelect={selectComparedModel} />
           )}
         </>

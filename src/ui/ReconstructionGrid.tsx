@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { gridAt } from '../state/grid-history';
 import { useStudio } from '../state/studio';
 import type { ImageStack, ReconstructionGrid as Grid } from '../shared/protocol';
 import { TASKS, centredSquare, type TaskSpec } from '../shared/tasks';
@@ -37,25 +38,59 @@ interface Selection {
 }
 
 export function ReconstructionGrid() {
-  const { grid, gridStep, runPhase, task, sampling } = useStudio(
+  const { liveGrid, liveStep, history, runPhase, task, sampling } = useStudio(
     useShallow((s) => ({
-      grid: s.grid,
-      gridStep: s.gridStep,
+      liveGrid: s.grid,
+      liveStep: s.gridStep,
+      history: s.gridHistory,
       runPhase: s.run.phase,
       task: s.settings.task ? TASKS[s.settings.task] : s.model?.tasks[0],
       sampling: s.sampling,
     })),
   );
   const [selected, setSelected] = useState<Selection>();
+  // The step scrubbed back to; undefined follows the live grid. A step, not an index: thinning the history moves indices.
+  const [scrubbedStep, setScrubbedStep] = useState<number>();
+  const historyId = useId();
+  const scrubbed = scrubbedStep === undefined ? undefined : history.find((s) => s.step === scrubbedStep);
+  const grid = useMemo(() => (liveGrid && scrubbed ? gridAt(liveGrid, scrubbed) : liveGrid), [liveGrid, scrubbed]);
+  const gridStep = scrubbed?.step ?? liveStep;
+  const historyIndex = scrubbed ? history.indexOf(scrubbed) : history.length - 1;
   // A new run clears the grid; a row picked from the old one no longer exists.
   const enlarged = selected && grid && selected.row < grid[selected.set].input.count ? selected : undefined;
 
   return (
-    <section className="panel recon" aria-labelledby="recon-title" data-testid="recon-grid" data-step={gridStep}>
+    <section className="panel recon" aria-labelledby="recon-title" data-testid="recon-grid" data-step={gridStep} data-scrubbed={scrubbed !== undefined}>
       <div className="panel-header">
         <h2 id="recon-title">Reconstructions</h2>
-        {grid && <span className="muted">step {gridStep}</span>}
-        {runPhase === 'running' && <span className="live">live</span>}
+        {grid && (
+          <span className="muted" data-testid="recon-step">
+            step {gridStep}
+          </span>
+        )}
+        {runPhase === 'running' && !scrubbed && <span className="live">live</span>}
+        {history.length > 1 && (
+          <label htmlFor={historyId} className="history">
+            history
+            <input
+              id={historyId}
+              type="range"
+              data-testid="recon-history"
+              min={0}
+              max={history.length - 1}
+              value={historyIndex}
+              onChange={(e) => {
+                const index = Number(e.target.value);
+                setScrubbedStep(index === history.length - 1 ? undefined : history[index].step);
+              }}
+            />
+          </label>
+        )}
+        {scrubbed && (
+          <button type="button" className="small" data-testid="recon-live" onClick={() => setScrubbedStep(undefined)}>
+            back to latest
+          </button>
+        )}
         {sampling && (
           <span className="muted" data-testid="recon-sampling">
             sampling {sampling.done}/{sampling.total}

@@ -2,6 +2,7 @@ import { WorkerLostError, type WorkerLoss } from '../../client/worker-client';
 import type { JobEvent, MetricsReport, ReconstructionGrid, ResumeFrom, SetCounts, StepReport } from '../../shared/protocol';
 import type { RunRecord } from '../../shared/studio-db';
 import { errorMessage } from '../errors';
+import { appendSnapshot, snapshotOf, type GridSnapshot } from '../grid-history';
 import { isRunActive, isStepping, type RunPhase } from '../run-phase';
 import type { SliceCreator } from '../studio-store';
 import { COMPARING_MESSAGE, isComparing } from './comparison';
@@ -26,6 +27,8 @@ export interface RunSlice {
   tensors?: number;
   grid?: ReconstructionGrid;
   gridStep: number;
+  /** The unlearned column of the run's grids so far, oldest first, to scrub back through. */
+  gridHistory: GridSnapshot[];
   /** Progress of the grid being sampled (diffusion models), until it arrives. */
   sampling?: { done: number; total: number };
   metrics?: MetricsReport;
@@ -58,6 +61,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
     run: IDLE_RUN,
     curve: [],
     gridStep: 0,
+    gridHistory: [],
 
     async start(resume) {
       try {
@@ -66,7 +70,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
         const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps } = get();
         const own = get().dataSource === 'own' ? ownSets() : undefined;
-        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: resume?.curve ?? [], grid: undefined, metrics: undefined, error: undefined });
+        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: resume?.curve ?? [], grid: undefined, gridHistory: [], metrics: undefined, error: undefined });
         const started = await client
           .request('start', {
             run: {
@@ -102,6 +106,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         curve: record.curve ?? [],
         grid: record.grid,
         gridStep: record.gridStep ?? 0,
+        gridHistory: record.grid ? [snapshotOf(record.grid, record.gridStep ?? 0)] : [],
         metrics: record.metrics,
         ...(record.ownData ? { dataSource: 'own' as const } : {}),
         run: { ...get().run, phase: record.status as RunPhase, totalSteps: record.settings?.steps ?? record.curve?.length ?? 0 },
@@ -109,7 +114,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
     },
 
     clearRun() {
-      set({ run: IDLE_RUN, curve: [], grid: undefined, metrics: undefined });
+      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined });
     },
 
     onJobEvent(event) {
@@ -127,7 +132,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           return;
         }
         case 'reconstructions':
-          set({ grid: event.grid, gridStep: event.step, sampling: undefined });
+          set({ grid: event.grid, gridStep: event.step, gridHistory: appendSnapshot(get().gridHistory, snapshotOf(event.grid, event.step)), sampling: undefined });
           return;
         case 'sampling':
           set({ sampling: { done: event.done, total: event.total } });
