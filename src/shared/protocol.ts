@@ -148,8 +148,11 @@ export interface Rpc {
   start: { request: { run: StartRequest }; answer: { type: 'runStarted'; runId: number; counts: SetCounts; totalSteps: number } };
   pause: { request: object; answer: Ack };
   resume: { request: object; answer: Ack };
-  /** Stops the job in the slot after its current step (a comparison then answers `compareCancelled`). */
-  stop: { request: object; answer: Ack };
+  /**
+   * Stops the job in the slot after its current step (a comparison then answers `compareCancelled`).
+   * A run still computes its metrics, unless `withoutMetrics`: then it skips them, or cuts them short.
+   */
+  stop: { request: { withoutMetrics?: boolean }; answer: Ack };
   selfCheck: {
     request: object;
     answer: { type: 'selfCheckResult'; backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean };
@@ -180,8 +183,11 @@ export interface Rpc {
     request: { own: OwnSets; settings: TrainOriginalSettings; title: string; resume?: ResumeFrom<PretrainerState> };
     answer: { type: 'trainStarted'; runId: number; modelId: string; totalSteps: number };
   };
-  /** The loaded model as it is now (unlearned, after a run) as files, with a card naming what was done to it. */
-  exportModel: { request: { id: string; title: string }; answer: { type: 'modelFiles'; model: ModelCard; files: ModelFiles } };
+  /**
+   * The loaded model as files, with a card naming what was done to it: with `weights` (a run's
+   * `unlearnedWeights`, checked to fit) in place of its own files of those parts, else as it is now.
+   */
+  exportModel: { request: { id: string; title: string; weights?: ModelFiles }; answer: { type: 'modelFiles'; model: ModelCard; files: ModelFiles } };
   /** A checkpoint of the job in the slot, taken between two steps (none in flight). */
   snapshot: { request: object; answer: Checkpoint };
   /** The loaded model's reconstructions of `images` with its default task. */
@@ -206,6 +212,10 @@ export type JobEvent =
   | { type: 'progress'; runId: number; report: StepReport; tensors: number }
   | { type: 'reconstructions'; runId: number; step: number; grid: ReconstructionGrid }
   | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
+  /** The files of the parts the run trained (the encoder; the decoder too for methods that train it), once its steps are over: kept with the run so its model can be exported after a reload. */
+  | { type: 'unlearnedWeights'; runId: number; step: number; files: ModelFiles }
+  /** The held-out metrics: `done` of `total` image reconstructions judged (original and unlearned, both sets). */
+  | { type: 'evaluationProgress'; runId: number; done: number; total: number }
   | { type: 'status'; runId: number; status: RunStatus }
   /** How far a multi-pass decoder (diffusion sampling) is through the next grid: `done` of `total` passes. */
   | { type: 'sampling'; runId: number; done: number; total: number }

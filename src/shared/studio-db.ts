@@ -40,12 +40,16 @@ export interface RunRecord {
   savedAt: number;
   settings?: UnlearnSettings;
   forgetClasses?: number[];
+  retainClasses?: number[];
+  evalImages?: number;
   ownData: boolean;
   curve?: StepReport[];
   trainCurve?: TrainPoint[];
   metrics?: MetricsReport;
   grid?: ReconstructionGrid;
   gridStep?: number;
+  /** The files of the parts the run trained (its `unlearnedWeights`): its model is exported from them after a reload. */
+  weights?: ModelFiles;
 }
 
 /** The latest checkpoint of the run in progress (unlearning, or training an original): what a reload offers to resume. */

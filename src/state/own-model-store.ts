@@ -114,12 +114,15 @@ export function createOwnModelStore(client: StudioClient, studio: StudioStore, s
       requireReady();
       set({ busy: 'exporting' });
       try {
-        const { model, run, dataSource } = studio.getState();
-        // A run shown from history (id 0) left nothing in the worker: the loaded model is then the original.
-        const unlearned = run.id > 0 && (run.phase === 'evaluating' || run.phase === 'finished' || run.phase === 'stopped');
-        const id = `${OWN_MODEL_PREFIX}${unlearned ? 'unlearned-' : ''}${Date.now().toString(36)}`;
-        const title = unlearned ? `${model?.title ?? 'model'}, unlearned on ${dataSource === 'own' ? 'your forget set' : 'the forget classes'}` : (model?.title ?? id);
-        const answer = await client.request('exportModel', { id, title });
+        const { model, unlearnedWeights, runSetup } = studio.getState();
+        // The run's own weights, also after a reload or a request that put the original back in the worker; without them, the original.
+        const unlearned = unlearnedWeights !== undefined;
+        const id = `${OWN_MODEL_PREFIX}${unlearned ? 'unlearned' : 'original'}-${Date.now().toString(36)}`;
+        const forgot = runSetup?.dataSource === 'own' ? 'your forget set' : `forget classes ${runSetup?.forgetClasses.join(', ')}`;
+        const title = unlearned ? `${model?.title ?? 'model'}, unlearned on ${forgot}` : (model?.title ?? id);
+        // Copies: the request transfers what it carries, and the run keeps its weights for the next export.
+        const weights = unlearnedWeights && Object.fromEntries(Object.entries(unlearnedWeights).map(([name, bytes]) => [name, bytes.slice()]));
+        const answer = await client.request('exportModel', { id, title, weights });
         return { fileName: `${id}.zip`, zip: zipModel(answer.files) };
       } finally {
         set({ busy: undefined });

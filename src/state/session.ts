@@ -26,18 +26,23 @@ const TRAIN_SETTINGS_KEY = 'trainOriginalSettings';
 
 export function startSession({ studio, ownModel, ownSets, resume, storage }: SessionStores, search: string): void {
   const saveRun = async (state: StudioState) => {
+    // What the run ran with, not what is selected now.
+    const setup = state.runSetup!;
     const record: RunRecord = {
       kind: 'unlearn',
-      modelId: state.modelId,
+      modelId: setup.modelId,
       status: state.run.phase,
       savedAt: Date.now(),
-      settings: state.settings,
-      forgetClasses: state.forgetClasses,
-      ownData: state.dataSource === 'own',
+      settings: setup.settings,
+      forgetClasses: setup.forgetClasses,
+      retainClasses: setup.retainClasses,
+      evalImages: setup.evalImages,
+      ownData: setup.dataSource === 'own',
       curve: state.curve,
       metrics: state.metrics,
       grid: state.grid,
       gridStep: state.gridStep,
+      weights: state.unlearnedWeights,
     };
     try {
       await (await storage()).putRun(record);
@@ -81,9 +86,9 @@ export function startSession({ studio, ownModel, ownSets, resume, storage }: Ses
       if (SET_NAMES.some((name) => sets[name].length > 0)) studio.getState().setDataSource('own');
     });
   resume.keepCheckpoints();
-  // A run is saved once it has ended and its metrics are in (they arrive before the final status).
+  // A run is saved once it has ended, with its metrics (they arrive before the final status) unless its evaluation was cancelled.
   studio.subscribe((state, previous) => {
-    if (state.run.id > 0 && hasEnded(state.run.phase) && !hasEnded(previous.run.phase) && state.metrics) void saveRun(state);
+    if (state.run.id > 0 && hasEnded(state.run.phase) && !hasEnded(previous.run.phase) && state.runSetup) void saveRun(state);
   });
   const stopWaiting = studio.subscribe((state) => {
     if (state.phase !== 'ready') return;

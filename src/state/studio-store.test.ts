@@ -7,7 +7,7 @@ import type { RunCheckpoint, StudioStorage } from '../shared/studio-db';
 import { createOwnModelStore } from './own-model-store';
 import { useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
-import { createStudioStore, type StudioClient } from './studio-store';
+import { createStudioStore, resultsStale, type StudioClient } from './studio-store';
 
 const CARD = { id: 'mnist-inpaint-ae', family: 'conv-inpainting-ae', title: 'MNIST', dataset: 'mnist', height: 28, width: 28, channels: 1, tasks: [{ kind: 'centre-hole', holeFraction: 0.5 }], architecture: {} };
 const DATASET = { id: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3'], trainCounts: [1, 1, 1, 1], testCounts: [1, 1, 1, 1] };
@@ -154,6 +154,68 @@ describe('the studio store', () => {
     answer({ type: 'compareCancelled' });
     await comparing;
     expect(studio.getState().comparison.phase).toBe('cancelled');
+  });
+});
+
+describe('what the shown results are (issue 14)', () => {
+  const WEIGHTS = { 'encoder.json': new Uint8Array([1]), 'encoder.weights.bin': new Uint8Array([2, 3]) };
+
+  test('results of a past run keep its own sets and settings, and are marked once the settings change', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.emit({ type: 'progress', runId: 1, report: report(1), tensors: 40 });
+    client.emit({ type: 'status', runId: 1, status: 'finished' });
+    expect(resultsStale(studio.getState())).toBe(false);
+    studio.getState().toggleForgetClass(3);
+    studio.getState().updateSettings({ alpha: 0.5 });
+    expect(resultsStale(studio.getState())).toBe(true);
+    expect(studio.getState().runSetup).toMatchObject({ forgetClasses: [2], settings: { alpha: DEFAULT_UNLEARN.alpha } });
+    // A run brought back from history brings its own setup.
+    studio.getState().showRun({ kind: 'unlearn', modelId: 'mnist-inpaint-ae', status: 'finished', savedAt: 1, ownData: false, forgetClasses: [1], retainClasses: [0, 2, 3], settings: SHARED.settings, evalImages: 8 });
+    expect(studio.getState().runSetup).toMatchObject({ forgetClasses: [1], retainClasses: [0, 2, 3] });
+  });
+
+  test('the comparison refuses your own images, with the reason, and asks the worker nothing', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    studio.getState().setDataSource('own');
+    await studio.getState().compare();
+    expect(studio.getState().error).toMatch(/your own images/);
+    expect(client.sent('compare')).toHaveLength(0);
+  });
+
+  test('the evaluation reports its progress and can be cancelled: the run ends stopped, without metrics, and says so', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.emit({ type: 'status', runId: 1, status: 'evaluating' });
+    client.emit({ type: 'evaluationProgress', runId: 1, done: 200, total: 2000 });
+    expect(studio.getState().run.evaluation).toMatchObject({ done: 200, total: 2000 });
+    await studio.getState().start();
+    expect(studio.getState().error).toMatch(/being evaluated/);
+    expect(client.sent('start')).toHaveLength(1);
+    await studio.getState().cancelEvaluation();
+    expect(client.sent('stop').at(-1)?.body).toEqual({ withoutMetrics: true });
+    client.emit({ type: 'status', runId: 1, status: 'stopped' });
+    expect(studio.getState().run).toMatchObject({ phase: 'stopped', metricsCancelled: true });
+  });
+
+  test('export sends the unlearned weights the run left, also for a run shown from history; without them it exports the original and says so', async () => {
+    const { client, studio } = studioWith({ exportModel: ({ id, title }) => ({ type: 'modelFiles', model: { ...CARD, id, title }, files: {} }) as AnswerOf<'exportModel'> });
+    const ownModel = createOwnModelStore(client, studio, memoryStorage().storage);
+    await studio.getState().initialize();
+    studio.getState().showRun({ kind: 'unlearn', modelId: 'mnist-inpaint-ae', status: 'finished', savedAt: 1, ownData: false, forgetClasses: [2], settings: SHARED.settings, weights: WEIGHTS });
+    await ownModel.getState().exportModel();
+    const sent = client.sent('exportModel').at(-1)?.body as RequestBody<'exportModel'>;
+    expect(sent.weights).toEqual(WEIGHTS);
+    expect(sent.title).toMatch(/unlearned/);
+    studio.getState().showRun({ kind: 'unlearn', modelId: 'mnist-inpaint-ae', status: 'finished', savedAt: 2, ownData: false, forgetClasses: [2], settings: SHARED.settings });
+    const { fileName } = await ownModel.getState().exportModel();
+    const plain = client.sent('exportModel').at(-1)?.body as RequestBody<'exportModel'>;
+    expect(plain.weights).toBeUndefined();
+    expect(plain.title).not.toMatch(/unlearned/);
+    expect(fileName).toMatch(/original/);
   });
 });
 

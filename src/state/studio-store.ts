@@ -16,7 +16,8 @@ import { errorMessage } from './errors';
 export type { BackendSlice, ComparisonSlice, RunSlice, SelectionSlice };
 export type { ComparisonPhase, ComparisonResult, ComparisonState } from './slices/comparison';
 export { isComparing } from './slices/comparison';
-export type { RunState } from './slices/run';
+export { resultsStale } from './slices/run';
+export type { RunSetup, RunState } from './slices/run';
 export type { DataSource, Phase } from './slices/selection';
 
 export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';

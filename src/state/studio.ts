@@ -41,5 +41,5 @@ export function startStudio(): void {
   startSession({ studio: useStudio, ownModel: useOwnModel, ownSets: useOwnSets, resume: useResume, storage: studioStorage }, location.search);
 }
 
-export { isComparing } from './studio-store';
-export type { ComparisonResult, ComparisonState, RunState, StudioState } from './studio-store';
+export { isComparing, resultsStale } from './studio-store';
+export type { ComparisonResult, ComparisonState, RunSetup, RunState, StudioState } from './studio-store';

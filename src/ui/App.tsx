@@ -8,7 +8,9 @@ import { LossChart } from './LossChart';
 import { MetricsTable } from './MetricsTable';
 import { OwnModelPanel } from './OwnModelPanel';
 import { ReconstructionGrid } from './ReconstructionGrid';
+import { PastRunNote } from './PastRunNote';
 import { ResumeOffer } from './ResumeOffer';
+import { RunExports } from './RunExports';
 import { RunHistory } from './RunHistory';
 import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
@@ -34,9 +36,11 @@ export function App() {
           <SettingsPanel />
         </aside>
         <main className="results">
+          <PastRunNote />
           <ReconstructionGrid />
           <LossChart />
           <MetricsTable />
+          <RunExports />
           <RunHistory />
           <ComparisonPanel />
         </main>

@@ -1,6 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { OWN_IMAGES_COMPARE_MESSAGE } from '../state/slices/comparison';
 import { isComparing, useStudio, type ComparisonResult, type ComparisonState } from '../state/studio';
 import { METHODS } from '../shared/methods';
 import type { AuditSummary, ComparedModel, EvaluationSet } from '../shared/protocol';
@@ -35,10 +36,11 @@ function progressText({ phase, progress }: ComparisonState): string {
 }
 
 export function ComparisonPanel() {
-  const { comparison, ready, compare, cancelCompare, selectComparedModel } = useStudio(
+  const { comparison, ready, ownImages, compare, cancelCompare, selectComparedModel } = useStudio(
     useShallow((s) => ({
       comparison: s.comparison,
       ready: s.phase === 'ready',
+      ownImages: s.dataSource === 'own',
       compare: s.compare,
       cancelCompare: s.cancelCompare,
       selectComparedModel: s.selectComparedModel,
@@ -52,7 +54,7 @@ export function ComparisonPanel() {
     <section className="panel comparison" aria-labelledby="comparison-title">
       <div className="panel-header">
         <h2 id="comparison-title">Compare methods</h2>
-        <button type="button" className="primary" data-testid="compare-button" disabled={!ready || running} onClick={() => void compare()}>
+        <button type="button" className="primary" data-testid="compare-button" disabled={!ready || running || ownImages} onClick={() => void compare()}>
           Compare
         </button>
         <button type="button" data-testid="compare-cancel" disabled={comparison.phase !== 'running'} onClick={() => void cancelCompare()}>
@@ -79,9 +81,15 @@ export function ComparisonPanel() {
           </>
         )}
       </div>
-      <p className="note">
-        Every method unlearns the forget classes from the loaded original with the current settings; the retain set is every class not forgotten.
-      </p>
+      {ownImages ? (
+        <p className="note warning" data-testid="compare-own-refused">
+          {OWN_IMAGES_COMPARE_MESSAGE[0].toUpperCase() + OWN_IMAGES_COMPARE_MESSAGE.slice(1)}.
+        </p>
+      ) : (
+        <p className="note">
+          Every method unlearns the forget classes from the loaded original with the current settings; the retain set is every class not forgotten.
+        </p>
+      )}
       {running && <ComparisonProgressBar comparison={comparison} />}
       {comparison.phase === 'cancelled' && <p className="note">Comparison cancelled.</p>}
       {result && !running && (

@@ -35,7 +35,7 @@ function sampleSizes(metrics?: MetricsReport): string {
 }
 
 export function MetricsTable() {
-  const { metrics, runPhase } = useStudio(useShallow((s) => ({ metrics: s.metrics, runPhase: s.run.phase })));
+  const { metrics, runPhase, metricsCancelled } = useStudio(useShallow((s) => ({ metrics: s.metrics, runPhase: s.run.phase, metricsCancelled: s.run.metricsCancelled })));
 
   return (
     <section className="panel metrics" aria-labelledby="metrics-title">
@@ -73,7 +73,12 @@ export function MetricsTable() {
       </table>
       <p className="note">
         (held-out images, hole region only; n = {sampleSizes(metrics)})
-        {!metrics && (runPhase === 'evaluating' ? ' · evaluating…' : ' · computed when a run ends or is stopped')}
+        {!metrics &&
+          (runPhase === 'evaluating'
+            ? ' · evaluating…'
+            : runPhase === 'stopped' && metricsCancelled
+              ? ' · the evaluation was cancelled: this run has no metrics'
+              : ' · computed when a run ends or is stopped')}
       </p>
     </section>
   );

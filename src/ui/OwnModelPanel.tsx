@@ -1,10 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useOwnModel, useStudio } from '../state/studio';
-import { download } from './download';
-import { downloadText } from './comparison-export';
 import { ImageCanvas } from './ImageCanvas';
 import { holdsWorker, isRunActive } from '../state/run-phase';
-import { runReportCsv, runReportJson } from './run-report';
 
 const NUMBER_FIELDS = [
   { key: 'steps', label: 'steps', min: 1, step: 1 },
@@ -86,29 +83,13 @@ function ModelPreview() {
   );
 }
 
-/** The user's model: train an original, export the loaded (maybe unlearned) model and the run report, import a model. */
+/** The user's model: train an original, preview the loaded one, import a model (exports are in RunExports, for every model). */
 export function OwnModelPanel() {
-  const { dataSource, phase, runPhase, hasMetrics, modelId } = useStudio(
-    useShallow((s) => ({ dataSource: s.dataSource, phase: s.phase, runPhase: s.run.phase, hasMetrics: !!s.metrics, modelId: s.modelId })),
-  );
+  const { dataSource, phase, runPhase, modelId } = useStudio(useShallow((s) => ({ dataSource: s.dataSource, phase: s.phase, runPhase: s.run.phase, modelId: s.modelId })));
   const { busy, trainingPhase } = useOwnModel(useShallow((s) => ({ busy: s.busy, trainingPhase: s.training?.phase })));
   if (dataSource !== 'own') return null;
   const blocked = phase !== 'ready' || holdsWorker(runPhase) || (trainingPhase !== undefined && isRunActive(trainingPhase)) || !!busy;
-  const { exportModel, importModel, previewModel } = useOwnModel.getState();
-
-  const exportZip = async () => {
-    try {
-      const { fileName, zip } = await exportModel();
-      download(fileName, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-    } catch (error) {
-      useStudio.getState().reportError(error);
-    }
-  };
-  const report = (kind: 'json' | 'csv') => {
-    const state = useStudio.getState();
-    const name = `run-${state.modelId}-step-${state.curve.length}.${kind}`;
-    downloadText(name, kind === 'json' ? runReportJson(state) : runReportCsv(state), kind === 'json' ? 'application/json' : 'text/csv');
-  };
+  const { importModel, previewModel } = useOwnModel.getState();
 
   return (
     <section className="panel own-model" aria-labelledby="own-model-title" data-testid="own-model-panel">
@@ -118,9 +99,6 @@ export function OwnModelPanel() {
       <div className="drop-buttons">
         <button type="button" className="small" data-testid="preview-model" disabled={blocked} onClick={() => void previewModel()}>
           Reconstruct held-out images
-        </button>
-        <button type="button" className="small" data-testid="export-model" disabled={blocked} onClick={() => void exportZip()}>
-          Export model (.zip)
         </button>
         <label className={`small button${blocked ? ' disabled' : ''}`}>
           Import model…
@@ -137,12 +115,6 @@ export function OwnModelPanel() {
             }}
           />
         </label>
-        <button type="button" className="small" data-testid="export-report-json" disabled={!hasMetrics} onClick={() => report('json')}>
-          Run report JSON
-        </button>
-        <button type="button" className="small" data-testid="export-report-csv" disabled={!hasMetrics} onClick={() => report('csv')}>
-          Run report CSV
-        </button>
       </div>
       {busy && <p className="note">{busy}…</p>}
       <ModelPreview />

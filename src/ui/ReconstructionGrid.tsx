@@ -7,6 +7,7 @@ import { TASKS, centredSquare, type TaskSpec } from '../shared/tasks';
 import { download } from './download';
 import { gridPng } from './grid-png';
 import { ImageCanvas, type PixelBox } from './ImageCanvas';
+import { runSetLabel } from './run-setup';
 
 type SetName = keyof Grid;
 type Column = keyof Grid[SetName];
@@ -38,15 +39,21 @@ interface Selection {
 }
 
 export function ReconstructionGrid() {
-  const { liveGrid, liveStep, history, runPhase, task, sampling } = useStudio(
-    useShallow((s) => ({
-      liveGrid: s.grid,
-      liveStep: s.gridStep,
-      history: s.gridHistory,
-      runPhase: s.run.phase,
-      task: s.settings.task ? TASKS[s.settings.task] : s.model?.tasks[0],
-      sampling: s.sampling,
-    })),
+  const { liveGrid, liveStep, history, runPhase, task, sampling, runSetup, classNames } = useStudio(
+    useShallow((s) => {
+      // The run's own task and sets: the selection may have changed since it ran.
+      const taskId = s.runSetup ? s.runSetup.settings.task : s.settings.task;
+      return {
+        liveGrid: s.grid,
+        liveStep: s.gridStep,
+        history: s.gridHistory,
+        runPhase: s.run.phase,
+        task: taskId ? TASKS[taskId] : s.model?.tasks[0],
+        sampling: s.sampling,
+        runSetup: s.runSetup,
+        classNames: s.dataset?.classNames,
+      };
+    }),
   );
   const [selected, setSelected] = useState<Selection>();
   // The step scrubbed back to; undefined follows the live grid. A step, not an index: thinning the history moves indices.
@@ -113,7 +120,10 @@ export function ReconstructionGrid() {
         <div className="recon-sets">
           {SETS.map(({ name, title }) => (
             <table key={name} className="recon-table">
-              <caption>{title}</caption>
+              <caption data-testid={`recon-caption-${name}`}>
+                {title}
+                {runSetup && `: ${runSetLabel(runSetup, name, classNames)}`}
+              </caption>
               <thead>
                 <tr>
                   {COLUMNS.map((c) => (

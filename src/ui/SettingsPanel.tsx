@@ -77,6 +77,7 @@ export function SettingsPanel() {
         )}
         {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
         {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
+        <EvalImagesField disabled={disabled} />
         <SelectField
           label="noise"
           testId="setting-noise"
@@ -112,6 +113,36 @@ function SampleStepsField({ defaultSteps, disabled }: { defaultSteps: number; di
         }}
       />
       <span className="help">DDIM steps per reconstruction (the model&apos;s default: {defaultSteps})</span>
+    </div>
+  );
+}
+
+/** Held-out images per set behind the metrics: the evaluation's cost grows with them (minutes on a slow adapter). */
+function EvalImagesField({ disabled }: { disabled: boolean }) {
+  const id = useId();
+  const evalImages = useStudio((s) => s.evalImages);
+  const setEvalImages = useStudio((s) => s.setEvalImages);
+  const [text, setText] = useState(String(evalImages));
+  const valid = Number.isInteger(Number(text)) && Number(text) >= 1;
+  return (
+    <div className="field">
+      <label htmlFor={id}>evaluation images</label>
+      <input
+        id={id}
+        data-testid="setting-eval"
+        type="number"
+        min={1}
+        step={1}
+        value={text}
+        disabled={disabled}
+        aria-invalid={!valid}
+        onChange={(e) => {
+          setText(e.target.value);
+          const n = Number(e.target.value);
+          if (e.target.value.trim() !== '' && Number.isInteger(n) && n >= 1) setEvalImages(n);
+        }}
+      />
+      <span className="help">held-out images per set for the metrics after a run: fewer is faster, more is steadier</span>
     </div>
   );
 }

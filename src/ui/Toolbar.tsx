@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio, type RunState } from '../state/studio';
 import type { BackendAttempt, BackendName, StepReport } from '../shared/protocol';
-import { isRunActive } from '../state/run-phase';
+import { holdsWorker, isRunActive } from '../state/run-phase';
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
@@ -18,6 +18,11 @@ function estimateRemaining(curve: StepReport[], run: RunState): number | undefin
   if (!first || !last || last.step === first.step) return undefined;
   const msPerStep = (run.lastProgressAt - run.firstProgressAt) / (last.step - first.step);
   return msPerStep * Math.max(0, run.totalSteps - last.step);
+}
+
+/** Time per image judged so far, times the images left. */
+function evaluationRemaining({ done, total, startedAt, lastAt }: NonNullable<RunState['evaluation']>): number | undefined {
+  return done > 0 ? ((lastAt - startedAt) / done) * (total - done) : undefined;
 }
 
 /** "webgpu: reason; webgl: reason" for the backends that failed before the one in use, or undefined. */
@@ -48,11 +53,12 @@ export function Toolbar() {
       tensors: s.tensors,
     })),
   );
-  const { start, pause, resume, stop, selectModel } = useStudio.getState();
+  const { start, pause, resume, stop, cancelEvaluation, selectModel } = useStudio.getState();
 
   const active = isRunActive(run.phase);
   const last = curve.at(-1);
-  const remaining = run.phase === 'running' ? estimateRemaining(curve, run) : undefined;
+  const evaluating = run.phase === 'evaluating';
+  const remaining = run.phase === 'running' ? estimateRemaining(curve, run) : evaluating && run.evaluation ? evaluationRemaining(run.evaluation) : undefined;
   const fallback = describeFallback(backendAttempts, backend);
   const software = backendAttempts.find((a) => a.ok && a.software);
 
@@ -81,7 +87,8 @@ export function Toolbar() {
             type="button"
             className="primary"
             data-testid="start-button"
-            disabled={phase !== 'ready' || active}
+            disabled={phase !== 'ready' || holdsWorker(run.phase)}
+            title={evaluating ? 'the last run is being evaluated: wait for its metrics or cancel them' : undefined}
             onClick={() => void start()}
           >
             Start
@@ -103,6 +110,11 @@ export function Toolbar() {
           >
             Stop
           </button>
+          {evaluating && (
+            <button type="button" data-testid="cancel-evaluation" disabled={run.metricsCancelled} onClick={() => void cancelEvaluation()}>
+              Cancel evaluation
+            </button>
+          )}
         </div>
         {backend && (
           <span className="backend-badge" data-testid="backend-badge" title={fallback ?? `running on ${backend}`}>
@@ -123,6 +135,15 @@ export function Toolbar() {
             <span data-testid="step-counter">
               step {last?.step ?? 0} / {run.totalSteps}
             </span>
+            {evaluating && (
+              <span data-testid="evaluation-progress" data-done={run.evaluation?.done ?? 0} data-total={run.evaluation?.total ?? 0}>
+                {run.metricsCancelled
+                  ? 'cancelling the evaluation…'
+                  : run.evaluation?.total
+                    ? `evaluating: ${run.evaluation.done} / ${run.evaluation.total} reconstructions judged`
+                    : 'evaluating: the last grid…'}
+              </span>
+            )}
             <span>ETA {remaining === undefined ? '—' : formatDuration(remaining)}</span>
             <span>ms/step {last ? Math.round(last.ms) : '—'}</span>
             <span>tensors {tensors ?? '—'}</span>

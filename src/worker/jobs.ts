@@ -27,6 +27,7 @@ export class JobControl {
   private wake?: () => void;
   private stepping = false;
   private readonly quietWork: (() => Promise<void>)[] = [];
+  private metricsUnwanted = false;
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -45,9 +46,16 @@ export class JobControl {
     this.wake?.();
   }
 
-  stop(reason: StopReason): void {
+  /** `withoutMetrics`: a run skips its metrics, or cuts them short (a second stop may ask it, as Cancel during the evaluation does). */
+  stop(reason: StopReason, withoutMetrics = false): void {
+    this.metricsUnwanted ||= withoutMetrics || reason === 'preempt';
     if (!this.signal.aborted) this.controller.abort(reason);
     this.wake?.();
+  }
+
+  /** Stopped without metrics, or to make room for another request: the metrics would cost minutes on a slow adapter. */
+  get skipsMetrics(): boolean {
+    return this.metricsUnwanted;
   }
 
   /** The step loop should let its steps in flight finish and come to `settle()`. */
@@ -190,10 +198,10 @@ export class JobSlot {
     await entry.ended;
   }
 
-  control(action: 'pause' | 'resume' | 'stop'): void {
+  control(action: 'pause' | 'resume' | 'stop', withoutMetrics = false): void {
     const entry = this.current;
     if (!entry) throw new Error('nothing is running');
-    if (action === 'stop') entry.control.stop('stop');
+    if (action === 'stop') entry.control.stop('stop', withoutMetrics);
     else entry.control[action]();
   }
 

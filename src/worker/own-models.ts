@@ -9,7 +9,7 @@ import type { ClassSplit } from '../core/data/splits';
 import { reconstructions } from '../core/evaluation/reconstruction';
 import { FAMILIES, loadModel, saveModel } from '../core/models/families';
 import { writeCard, type ReadFile } from '../core/models/io';
-import type { I2IModel, ModelCard } from '../core/models/types';
+import type { I2IModel, ModelCard, ModelPart } from '../core/models/types';
 import { TASKS } from '../shared/tasks';
 import { DEFAULT_PRETRAIN, Pretrainer, type PretrainerState } from '../core/training/pretrain';
 import { OWN_DATASET_ID, OWN_MODEL_PREFIX, type OwnSets, type TrainOriginalSettings, type TrainReport } from '../shared/own';
@@ -190,6 +190,26 @@ export async function previewStack(model: I2IModel, images: PreviewImages): Prom
 /** A model from its files (a checkpoint's), refused as loadModel refuses. */
 export function modelFromFiles(files: ModelFiles): Promise<I2IModel> {
   return loadModel(memoryReader(files));
+}
+
+/**
+ * The model's files (with `card`) with `weights`, files of some of its parts (a run's
+ * unlearnedWeights), in place of its own: refused unless they load and every weight has the
+ * shape of the model's own.
+ */
+export async function filesWithWeights(model: I2IModel, card: ModelCard, weights: ModelFiles): Promise<ModelFiles> {
+  const files = { ...(await modelFiles(model, card)), ...weights };
+  const refuse = (why: string) => new Error(`the run's saved weights do not fit model ${model.card.id} (${why}): export the original, or run again`);
+  const rebuilt = await loadModel(memoryReader(files)).catch((error) => {
+    throw refuse(error instanceof Error ? error.message : String(error));
+  });
+  try {
+    const shapes = (part: ModelPart) => part.getWeights().map((w) => w.shape.join('×')).join(',');
+    for (const part of ['encoder', 'decoder'] as const) if (shapes(rebuilt[part]) !== shapes(model[part])) throw refuse(`its ${part} has other shapes`);
+  } finally {
+    rebuilt.dispose();
+  }
+  return files;
 }
 
 /** Puts a checkpoint's weights into `model` (after the run has copied the original's as its teacher). */

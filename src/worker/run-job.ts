@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UnlearningRun } from '../core/unlearning/run';
-import type { Checkpoint, JobEvent, StartRequest } from '../shared/protocol';
-import { driveSteps, type Job, type JobControl } from './jobs';
+import { METHODS } from '../shared/methods';
+import type { Checkpoint, JobEvent, MetricsReport, ModelFiles, StartRequest } from '../shared/protocol';
+import { JobStopped, driveSteps, yieldToMessages, type Job, type JobControl } from './jobs';
 import { modelFiles } from './own-models';
 
 /** An unlearning run: its steps, the live grid, then the held-out metrics. */
@@ -28,10 +29,8 @@ export class RunJob implements Job {
 
   private async steps(control: JobControl): Promise<void> {
     const { unlearning: run, runId } = this;
-    const sampling = (done: number, total: number) => this.emit({ type: 'sampling', runId, done, total });
-    const grid = async () => this.emit({ type: 'reconstructions', runId, step: run.unlearner.completedSteps, grid: await run.grid(sampling) });
     this.emit({ type: 'status', runId, status: 'running' });
-    await grid();
+    await this.grid();
     let lastPreview = performance.now();
     try {
       await driveSteps(run.unlearner, control, {
@@ -39,21 +38,51 @@ export class RunJob implements Job {
         wantsBoundary: () => performance.now() - lastPreview >= this.request.previewIntervalMs,
         atBoundary: async () => {
           if (performance.now() - lastPreview < this.request.previewIntervalMs) return;
-          await grid();
+          await this.grid();
           lastPreview = performance.now();
         },
         onPause: (paused) => this.emit({ type: 'status', runId, status: paused ? 'paused' : 'running' }),
       });
     } catch (error) {
-      // Making room for another request: end now, the metrics would cost minutes on a slow adapter.
-      if (control.stopReason === 'preempt') this.emit({ type: 'status', runId, status: 'stopped' });
-      if (control.stopReason !== 'stop') throw error;
+      if (!(error instanceof JobStopped)) throw error;
     }
+    // Kept with the run, so that its model can still be exported after a reload.
+    this.emit({ type: 'unlearnedWeights', runId, step: run.unlearner.completedSteps, files: await this.trainedFiles() });
     // Metrics wait for the end: on a slow adapter they cost minutes the user would rather spend training.
-    this.emit({ type: 'status', runId, status: 'evaluating' });
-    await grid();
-    this.emit({ type: 'metrics', runId, step: run.unlearner.completedSteps, metrics: await run.metrics() });
+    const metrics = control.skipsMetrics ? undefined : await this.evaluate(control);
+    if (metrics) this.emit({ type: 'metrics', runId, step: run.unlearner.completedSteps, metrics });
     this.emit({ type: 'status', runId, status: control.stopReason ? 'stopped' : 'finished' });
+  }
+
+  private async grid(): Promise<void> {
+    const { unlearning: run, runId } = this;
+    const grid = await run.grid((done, total) => this.emit({ type: 'sampling', runId, done, total }));
+    this.emit({ type: 'reconstructions', runId, step: run.unlearner.completedSteps, grid });
+  }
+
+  /** The last grid and the held-out metrics, with their progress; undefined once a stop without metrics (or a request needing the worker) cuts them short. */
+  private async evaluate(control: JobControl): Promise<MetricsReport | undefined> {
+    const { unlearning: run, runId } = this;
+    this.emit({ type: 'status', runId, status: 'evaluating' });
+    try {
+      await this.grid();
+      return await run.metrics(async (done, total) => {
+        this.emit({ type: 'evaluationProgress', runId, done, total });
+        // Lets a stop in between two batches: on cpu and wasm nothing else would until the end.
+        await yieldToMessages();
+        if (control.skipsMetrics) throw new JobStopped(control.stopReason!);
+      });
+    } catch (error) {
+      if (error instanceof JobStopped) return undefined;
+      throw error;
+    }
+  }
+
+  /** The files of the parts the run's method trained; the rest of its model is the original's. */
+  private async trainedFiles(): Promise<ModelFiles> {
+    const parts = METHODS.find((m) => m.id === this.unlearning.unlearner.settings.method)?.trains === 'encoder' ? ['encoder'] : ['encoder', 'decoder'];
+    const files = await modelFiles(this.unlearning.model);
+    return Object.fromEntries(Object.entries(files).filter(([name]) => parts.includes(name.split('.')[0])));
   }
 
   async checkpoint(): Promise<Checkpoint> {

@@ -171,6 +171,49 @@ describe('the worker runtime through a message channel', () => {
   });
 });
 
+describe('the evaluation and the unlearned weights', () => {
+  test('a stop without metrics during the evaluation cuts it short: progress came, no metrics, the run ends stopped', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    let runId: number | undefined;
+    const evaluating = new Promise<void>((resolve) => worker.listen((e) => e.type === 'status' && e.status === 'evaluating' && e.runId === runId && resolve()));
+    const ended = eventsUntil(worker, 'stopped', () => runId);
+    runId = (await worker.request('start', { run: { ...RUN, evalImages: 1000, settings: { ...SETTINGS, steps: 2 } } })).runId;
+    await evaluating;
+    await worker.request('stop', { withoutMetrics: true });
+    const events = await ended;
+    expect(events.some((e) => e.type === 'metrics')).toBe(false);
+    const progress = events.flatMap((e) => (e.type === 'evaluationProgress' ? [e] : []));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.done).toBeLessThan(progress.at(-1)!.total);
+    // The worker is free again: another run starts and finishes.
+    await run(worker);
+  });
+
+  test('the weights a run streams at its end rebuild its unlearned model in a new worker (a reload), and weights that do not fit are refused', async () => {
+    const first = client();
+    await first.request('init', {});
+    let runId: number | undefined;
+    const ended = eventsUntil(first, 'finished', () => runId);
+    runId = (await first.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
+    const weights = (await ended).find((e) => e.type === 'unlearnedWeights');
+    expect(weights?.type === 'unlearnedWeights' && Object.keys(weights.files).sort()).toEqual(['encoder.json', 'encoder.weights.bin']);
+    const unlearned = (await first.request('exportModel', { id: 'own-a', title: 'a' })).files['encoder.weights.bin'];
+
+    const reloaded = client();
+    await reloaded.request('init', {});
+    await reloaded.request('load', { modelId: 'mnist-inpaint-ae' });
+    const original = (await reloaded.request('exportModel', { id: 'own-b', title: 'b' })).files['encoder.weights.bin'];
+    expect(Buffer.from(original).equals(Buffer.from(unlearned))).toBe(false);
+    const files = weights?.type === 'unlearnedWeights' ? weights.files : {};
+    // Made first: the request transfers the files it carries.
+    const cut = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, name === 'encoder.weights.bin' ? bytes.slice(8) : bytes.slice()]));
+    const rebuilt = await reloaded.request('exportModel', { id: 'own-c', title: 'c', weights: files });
+    expect(Buffer.from(rebuilt.files['encoder.weights.bin']).equals(Buffer.from(unlearned))).toBe(true);
+    await expect(reloaded.request('exportModel', { id: 'own-d', title: 'd', weights: cut })).rejects.toThrow(/do not fit/);
+  });
+});
+
 describe('the client replaces a lost worker', () => {
   test('one that goes silent: the watchdog replaces it, the pending request fails, the new worker gets the backend and the model back', async () => {
     const spawned: string[] = [];

@@ -13,7 +13,7 @@ import { validateSettings } from '../shared/settings';
 import { BenchmarkJob } from './benchmark-job';
 import { ComparisonJob } from './comparison-job';
 import { JobSlot, type Job } from './jobs';
-import { OriginalTraining, applyCheckpoint, modelFiles, modelFromFiles, ownRunSplit, previewStack, storedModels } from './own-models';
+import { OriginalTraining, applyCheckpoint, filesWithWeights, modelFiles, modelFromFiles, ownRunSplit, previewStack, storedModels } from './own-models';
 import { RunJob } from './run-job';
 import { TrainingJob } from './training-job';
 import { Workspace, summarise, type FolderReader } from './workspace';
@@ -78,7 +78,7 @@ export class WorkerRuntime {
       case 'pause':
       case 'resume':
       case 'stop':
-        this.slot.control(request.type);
+        this.slot.control(request.type, request.type === 'stop' && request.withoutMetrics);
         return this.reply(request, { type: 'ack' });
       case 'selfCheck': {
         if (this.slot.job) throw new Error(`${this.slot.job.busyMessage}: stop it before checking the backend`);
@@ -102,7 +102,8 @@ export class WorkerRuntime {
         const model = this.requireModel();
         if (this.slot.job) throw new Error('stop the run (or let it finish) before exporting its model');
         const card = { ...model.card, id: request.id, title: request.title };
-        return this.reply(request, { type: 'modelFiles', model: card, files: await modelFiles(model, card) });
+        const files = request.weights ? await filesWithWeights(model, card, request.weights) : await modelFiles(model, card);
+        return this.reply(request, { type: 'modelFiles', model: card, files });
       }
       case 'snapshot':
         return this.reply(request, await this.snapshot());

@@ -45,7 +45,7 @@ export async function* reconstructions(
   }
 }
 
-/** Hidden-pixel MSE and PSNR over a whole set. */
+/** Hidden-pixel MSE and PSNR over a whole set. `onBatch` hears each batch's image count once judged (it may throw to cut the set short). */
 export async function holeQuality(
   model: I2IModel,
   task: TaskSpec,
@@ -53,12 +53,14 @@ export async function holeQuality(
   parts: ModelParts = model,
   batchSize = 200,
   options?: ReconstructOptions,
+  onBatch?: (images: number) => void | Promise<void>,
 ): Promise<HoleQuality> {
   const perImage = new Float32Array(set.count);
   for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize, options)) {
     const errors = maskedMsePerImage(output, truth, mask);
     perImage.set(await errors.data(), start);
     errors.dispose();
+    await onBatch?.(truth.shape[0]);
   }
   return summarizeMse(perImage);
 }

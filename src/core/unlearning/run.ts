@@ -60,24 +60,33 @@ export class UnlearningRun {
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
-  async originalMetrics(): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
+  async originalMetrics(onBatch?: (images: number) => void | Promise<void>): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
     this.original ??= {
-      forget: await this.quality(this.evalSets.forget, this.unlearner.original),
-      retain: await this.quality(this.evalSets.retain, this.unlearner.original),
+      forget: await this.quality(this.evalSets.forget, this.unlearner.original, onBatch),
+      retain: await this.quality(this.evalSets.retain, this.unlearner.original, onBatch),
     };
     return this.original;
   }
 
-  async metrics(): Promise<RunMetrics> {
-    const original = await this.originalMetrics();
+  /**
+   * The original's and the unlearned model's quality on the held-out sets. `onProgress` hears the
+   * images judged so far after each batch (the evaluation costs minutes on a slow adapter); it may
+   * throw to cut the evaluation short.
+   */
+  async metrics(onProgress?: (done: number, total: number) => void | Promise<void>): Promise<RunMetrics> {
+    const perModel = this.evalSets.forget.count + this.evalSets.retain.count;
+    const total = this.original ? perModel : 2 * perModel;
+    let done = 0;
+    const onBatch = onProgress && ((images: number) => onProgress((done += images), total));
+    const original = await this.originalMetrics(onBatch);
     return {
-      forget: { original: original.forget, unlearned: await this.quality(this.evalSets.forget) },
-      retain: { original: original.retain, unlearned: await this.quality(this.evalSets.retain) },
+      forget: { original: original.forget, unlearned: await this.quality(this.evalSets.forget, this.model, onBatch) },
+      retain: { original: original.retain, unlearned: await this.quality(this.evalSets.retain, this.model, onBatch) },
     };
   }
 
-  private quality(set: ImageSet, parts: ModelParts = this.model): Promise<HoleQuality> {
-    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, { sampleSteps: this.sampleSteps });
+  private quality(set: ImageSet, parts: ModelParts = this.model, onBatch?: (images: number) => void | Promise<void>): Promise<HoleQuality> {
+    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, { sampleSteps: this.sampleSteps }, onBatch);
   }
 
   private async rows(set: ImageSet, withFixed: boolean, options: ReconstructOptions): Promise<Partial<GridRows>> {

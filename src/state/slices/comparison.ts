@@ -37,6 +37,9 @@ export interface ComparisonSlice {
 }
 
 export const COMPARING_MESSAGE = 'a method comparison is running: wait for it to finish or cancel it first';
+/** The comparison judges with the dataset's metric classifier and a reference retrained on its classes: neither exists for the user's images. */
+export const OWN_IMAGES_COMPARE_MESSAGE =
+  "the method comparison runs on a dataset's classes, not on your own images: it judges with the dataset's classifier (FID, IS, cosine) and a model retrained without the forget classes, and neither exists for your images. Switch to Dataset classes to compare methods";
 const IDLE_COMPARISON: ComparisonState = { phase: 'idle', selected: 'original' };
 
 export const isComparing = (phase: ComparisonPhase) => phase === 'running' || phase === 'cancelling';
@@ -48,6 +51,7 @@ export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, {
     try {
       get().checkRunnable();
       if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
+      if (get().dataSource === 'own') throw new Error(OWN_IMAGES_COMPARE_MESSAGE);
     } catch (error) {
       set({ error: errorMessage(error) });
       return;

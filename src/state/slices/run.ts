@@ -1,11 +1,12 @@
 import { WorkerLostError, type WorkerLoss } from '../../client/worker-client';
-import type { JobEvent, MetricsReport, ReconstructionGrid, ResumeFrom, SetCounts, StepReport } from '../../shared/protocol';
+import type { JobEvent, MetricsReport, ModelFiles, ReconstructionGrid, ResumeFrom, SetCounts, StepReport, UnlearnSettings } from '../../shared/protocol';
 import type { RunRecord } from '../../shared/studio-db';
 import { errorMessage } from '../errors';
 import { appendSnapshot, snapshotOf, type GridSnapshot } from '../grid-history';
 import { isRunActive, isStepping, type RunPhase } from '../run-phase';
 import type { SliceCreator } from '../studio-store';
 import { COMPARING_MESSAGE, isComparing } from './comparison';
+import type { DataSource, SelectionSlice } from './selection';
 
 const PREVIEW_IMAGES = 6;
 const PREVIEW_INTERVAL_MS = 1000;
@@ -18,6 +19,33 @@ export interface RunState {
   /** Wall times (performance.now) of the first and the latest progress message, for the ETA. */
   firstProgressAt: number;
   lastProgressAt: number;
+  /** How far the held-out metrics are (reconstructions judged), with the wall times (performance.now) for their ETA. */
+  evaluation?: { done: number; total: number; startedAt: number; lastAt: number };
+  /** The evaluation was cancelled: the run ends stopped, without metrics. */
+  metricsCancelled?: boolean;
+}
+
+/** What the shown run ran with: the studio's sets and settings may have changed since. */
+export interface RunSetup {
+  modelId: string;
+  dataSource: DataSource;
+  forgetClasses: number[];
+  retainClasses: number[];
+  settings: UnlearnSettings;
+  /** Unknown for runs saved before it was kept. */
+  evalImages?: number;
+}
+
+const setupKey = (s: RunSetup, evalImages = s.evalImages) =>
+  JSON.stringify([s.modelId, s.dataSource, s.dataSource === 'own' ? [] : [s.forgetClasses, s.retainClasses], evalImages, Object.entries(s.settings).filter(([, v]) => v !== undefined).sort()]);
+
+/** Results are on screen whose run ran with other sets or settings than those now selected. */
+export function resultsStale(state: RunSlice & SelectionSlice): boolean {
+  const { runSetup } = state;
+  if (!runSetup || (state.curve.length === 0 && !state.grid)) return false;
+  const { modelId, dataSource, forgetClasses, retainClasses, settings } = state;
+  const current: RunSetup = { modelId, dataSource, forgetClasses, retainClasses, settings };
+  return setupKey(runSetup) !== setupKey(current, runSetup.evalImages === undefined ? undefined : state.evalImages);
 }
 
 /** The unlearning run: its phase, curve, grid and metrics. */
@@ -32,11 +60,17 @@ export interface RunSlice {
   /** Progress of the grid being sampled (diffusion models), until it arrives. */
   sampling?: { done: number; total: number };
   metrics?: MetricsReport;
+  /** The sets and settings of the run shown (its grid, curve and metrics). */
+  runSetup?: RunSetup;
+  /** Files of the parts the shown run trained: what its model is exported from, also after a reload. */
+  unlearnedWeights?: ModelFiles;
   /** `resume`: continue an interrupted run from its checkpoint (its curve so far is shown again). */
   start(resume?: ResumeFrom & { curve: StepReport[] }): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /** Cuts the evaluation of an ended run short: it ends stopped, without metrics. */
+  cancelEvaluation(): Promise<void>;
   /** Puts a saved run (its curve, grid and metrics) on screen, as a run just ended would be. */
   showRun(record: RunRecord): void;
   clearRun(): void;
@@ -49,9 +83,9 @@ const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, firstProgressA
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSets }) => {
   /** Pause, resume and stop act on whatever job is in the worker's slot (a training of an original too). */
-  const control = async (action: 'pause' | 'resume' | 'stop') => {
+  const control = async (action: 'pause' | 'resume' | 'stop', body: { withoutMetrics?: boolean } = {}) => {
     try {
-      await client.request(action, {});
+      await client.request(action, body);
     } catch (error) {
       set({ error: errorMessage(error) });
     }
@@ -68,9 +102,20 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         get().checkRunnable();
         // Checked here too so that the shown run is not cleared for a start the worker would refuse.
         if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
-        const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps } = get();
-        const own = get().dataSource === 'own' ? ownSets() : undefined;
-        set({ run: { ...IDLE_RUN, phase: 'preparing' }, curve: resume?.curve ?? [], grid: undefined, gridHistory: [], metrics: undefined, error: undefined });
+        // The worker would wait for the evaluation before it started: say so rather than seem to ignore the click.
+        if (get().run.phase === 'evaluating') throw new Error('the last run is still being evaluated: wait for its metrics or cancel them first');
+        const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps, dataSource } = get();
+        const own = dataSource === 'own' ? ownSets() : undefined;
+        set({
+          run: { ...IDLE_RUN, phase: 'preparing' },
+          curve: resume?.curve ?? [],
+          grid: undefined,
+          gridHistory: [],
+          metrics: undefined,
+          unlearnedWeights: undefined,
+          runSetup: { modelId, dataSource, forgetClasses, retainClasses, settings, evalImages },
+          error: undefined,
+        });
         const started = await client
           .request('start', {
             run: {
@@ -101,6 +146,13 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
     resume: () => control('resume'),
     stop: () => control('stop'),
 
+    async cancelEvaluation() {
+      const { run } = get();
+      if (run.phase !== 'evaluating') return;
+      set({ run: { ...run, metricsCancelled: true } });
+      await control('stop', { withoutMetrics: true });
+    },
+
     showRun(record) {
       set({
         curve: record.curve ?? [],
@@ -108,13 +160,23 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         gridStep: record.gridStep ?? 0,
         gridHistory: record.grid ? [snapshotOf(record.grid, record.gridStep ?? 0)] : [],
         metrics: record.metrics,
+        unlearnedWeights: record.weights,
+        runSetup: {
+          modelId: record.modelId,
+          dataSource: record.ownData ? 'own' : 'classes',
+          forgetClasses: record.forgetClasses ?? [],
+          // Runs saved before their retain classes were kept retained every class not forgotten.
+          retainClasses: record.retainClasses ?? (get().dataset?.classNames.map((_, c) => c).filter((c) => !record.forgetClasses?.includes(c)) ?? []),
+          settings: record.settings ?? get().settings,
+          evalImages: record.evalImages,
+        },
         ...(record.ownData ? { dataSource: 'own' as const } : {}),
-        run: { ...get().run, phase: record.status as RunPhase, totalSteps: record.settings?.steps ?? record.curve?.length ?? 0 },
+        run: { ...get().run, phase: record.status as RunPhase, totalSteps: record.settings?.steps ?? record.curve?.length ?? 0, metricsCancelled: !record.metrics },
       });
     },
 
     clearRun() {
-      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined });
+      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined, runSetup: undefined, unlearnedWeights: undefined });
     },
 
     onJobEvent(event) {
@@ -140,9 +202,20 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         case 'metrics':
           set({ metrics: event.metrics });
           return;
-        case 'status':
-          set({ run: { ...run, phase: event.status } });
+        case 'unlearnedWeights':
+          set({ unlearnedWeights: event.files });
           return;
+        case 'evaluationProgress': {
+          const now = performance.now();
+          set({ run: { ...run, evaluation: { done: event.done, total: event.total, startedAt: run.evaluation?.startedAt ?? now, lastAt: now } } });
+          return;
+        }
+        case 'status': {
+          // The evaluation's clock starts with it (its last grid included), for the ETA.
+          const evaluation = event.status === 'evaluating' ? { done: 0, total: 0, startedAt: performance.now(), lastAt: performance.now() } : run.evaluation;
+          set({ run: { ...run, phase: event.status, evaluation } });
+          return;
+        }
       }
     },
 

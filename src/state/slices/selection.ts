@@ -29,6 +29,7 @@ export interface SelectionSlice {
   toggleRetainClass(c: number): void;
   updateSettings(patch: Partial<UnlearnSettings>): void;
   setSampleSteps(steps: number | undefined): void;
+  setEvalImages(images: number): void;
   markSettingInvalid(key: keyof UnlearnSettings, invalid: boolean): void;
   setDataSource(source: DataSource): void;
   /** Puts back the sets and settings a run was started with (to resume it). */
@@ -101,6 +102,11 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
 
   setSampleSteps(sampleSteps) {
     set({ sampleSteps });
+    syncUrl();
+  },
+
+  setEvalImages(evalImages) {
+    set({ evalImages });
     syncUrl();
   },
 
