@@ -1,12 +1,13 @@
 /** The stores around a fake worker client: what they ask the worker, and what they make of its answers and events. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Restarted, WorkerLoss } from '../client/worker-client';
-import type { AnswerOf, JobEvent, RequestBody, RequestType, StepReport } from '../shared/protocol';
+import type { AnswerOf, JobEvent, RequestBody, RequestType, StepReport, UnlearnerState } from '../shared/protocol';
 import { DEFAULT_UNLEARN } from '../shared/settings';
 import type { RunCheckpoint, StudioStorage } from '../shared/studio-db';
 import { createOwnModelStore } from './own-model-store';
 import { useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
+import { estimateRemainingMs } from './eta';
 import { createStudioStore, type StudioClient } from './studio-store';
 
 const CARD = { id: 'mnist-inpaint-ae', family: 'conv-inpainting-ae', title: 'MNIST', dataset: 'mnist', height: 28, width: 28, channels: 1, tasks: [{ kind: 'centre-hole', holeFraction: 0.5 }], architecture: {} };
@@ -141,6 +142,22 @@ describe('the studio store', () => {
     // The interrupted run hears nothing of the new worker's runs.
     client.emit({ type: 'status', runId: 1, status: 'finished' });
     expect(studio.getState().run.phase).toBe('interrupted');
+  });
+
+  test('the ETA of a resumed run counts only the steps run since it resumed, not the curve shown again', async () => {
+    const { client, studio } = studioWith({ start: () => ({ type: 'runStarted', runId: 1, totalSteps: 200, counts: { forgetTrain: 1, retainTrain: 3, forgetTest: 1, retainTest: 3 } }) });
+    await studio.getState().initialize();
+    let now = 50_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const before = Array.from({ length: 100 }, (_, i) => report(i + 1));
+    await studio.getState().start({ step: 100, files: {}, state: {} as UnlearnerState, curve: before });
+    // Steps 101 to 110, one a second: 90 steps left at 1 s each.
+    for (let step = 101; step <= 110; step++) {
+      now += 1000;
+      client.emit({ type: 'progress', runId: 1, report: report(step), tensors: 1 });
+    }
+    vi.restoreAllMocks();
+    expect(estimateRemainingMs(studio.getState().run, studio.getState().curve)).toBeCloseTo(90_000);
   });
 
   test('cancelling a comparison stops the job in the worker', async () => {

@@ -40,4 +40,5 @@ export function startStudio(): void {
 }
 
 export { isComparing } from './studio-store';
+export { estimateRemainingMs } from './eta';
 export type { ComparisonResult, ComparisonState, RunState, StudioState } from './studio-store';
