@@ -129,6 +129,15 @@ describe('the studio store', () => {
     expect(client.sent('start')).toHaveLength(0);
   });
 
+  test('refuses settings beyond their sane bounds on Start, naming the bound', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    studio.getState().updateSettings({ learningRate: 1e9 });
+    await studio.getState().start();
+    expect(studio.getState().error).toBe('learning rate must be in (0, 0.1]');
+    expect(client.sent('start')).toHaveLength(0);
+  });
+
   test('a lost worker interrupts the run; the replacement brings the backend and the model back', async () => {
     const { client, studio } = studioWith();
     await studio.getState().initialize();
