@@ -120,6 +120,15 @@ describe('the studio store', () => {
     expect(studio.getState().run.phase).toBe('finished');
   });
 
+  test('a run that diverged ends as diverged, not finished, with the reason shown', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.emit({ type: 'status', runId: 1, status: 'diverged', reason: 'the run diverged at step 3: the loss became NaN' });
+    expect(studio.getState().run.phase).toBe('diverged');
+    expect(studio.getState().error).toBe('the run diverged at step 3: the loss became NaN');
+  });
+
   test('refuses a run it cannot start, with the reason, and asks the worker nothing', async () => {
     const { client, studio } = studioWith();
     await studio.getState().initialize();

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { DivergenceWatch } from '../core/unlearning/divergence';
 import type { UnlearningRun } from '../core/unlearning/run';
 import type { Checkpoint, JobEvent, StartRequest } from '../shared/protocol';
 import { driveSteps, type Job, type JobControl } from './jobs';
 import { modelFiles } from './own-models';
 
-/** An unlearning run: its steps, the live grid, then the held-out metrics. */
+/** An unlearning run: its steps, the live grid, then the held-out metrics; a run whose loss diverges ends at once, without them. */
 export class RunJob implements Job {
   readonly busyMessage = 'an unlearning run is active';
   readonly yields = true;
@@ -33,9 +34,18 @@ export class RunJob implements Job {
     this.emit({ type: 'status', runId, status: 'running' });
     await grid();
     let lastPreview = performance.now();
+    // Judged on the reports as they come in, a step or so behind the steps dispatched: no read-back waits for it.
+    const watch = new DivergenceWatch();
+    let diverged: string | undefined;
     try {
       await driveSteps(run.unlearner, control, {
-        onReport: (report) => this.emit({ type: 'progress', runId, report, tensors: tf.memory().numTensors }),
+        onReport: (report) => {
+          this.emit({ type: 'progress', runId, report, tensors: tf.memory().numTensors });
+          const why = diverged ? undefined : watch.observe(report.total);
+          if (!why) return;
+          diverged = `the run diverged at step ${report.step}: ${why}. Its result is not usable; lower the learning rate or α and start again`;
+          control.stop('diverged');
+        },
         wantsBoundary: () => performance.now() - lastPreview >= this.request.previewIntervalMs,
         atBoundary: async () => {
           if (performance.now() - lastPreview < this.request.previewIntervalMs) return;
@@ -45,6 +55,10 @@ export class RunJob implements Job {
         onPause: (paused) => this.emit({ type: 'status', runId, status: paused ? 'paused' : 'running' }),
       });
     } catch (error) {
+      if (control.stopReason === 'diverged') {
+        this.emit({ type: 'status', runId, status: 'diverged', reason: diverged });
+        return;
+      }
       // Making room for another request: end now, the metrics would cost minutes on a slow adapter.
       if (control.stopReason === 'preempt') this.emit({ type: 'status', runId, status: 'stopped' });
       if (control.stopReason !== 'stop') throw error;

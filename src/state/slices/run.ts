@@ -137,7 +137,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           set({ metrics: event.metrics });
           return;
         case 'status':
-          set({ run: { ...run, phase: event.status } });
+          set({ run: { ...run, phase: event.status }, ...(event.reason ? { error: event.reason } : {}) });
           return;
       }
     },
