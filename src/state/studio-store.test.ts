@@ -9,6 +9,7 @@ import { useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
 import { estimateRemainingMs } from './eta';
 import { createStudioStore, type StudioClient } from './studio-store';
+import { readSharedSettings } from './url-settings';
 
 const CARD = { id: 'mnist-inpaint-ae', family: 'conv-inpainting-ae', title: 'MNIST', dataset: 'mnist', height: 28, width: 28, channels: 1, tasks: [{ kind: 'centre-hole', holeFraction: 0.5 }], architecture: {} };
 const DATASET = { id: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3'], trainCounts: [1, 1, 1, 1], testCounts: [1, 1, 1, 1] };
@@ -105,6 +106,24 @@ describe('the studio store', () => {
     // A second call (StrictMode mounts twice) starts nothing more.
     await studio.getState().initialize();
     expect(client.sent('init')).toHaveLength(1);
+  });
+
+  test('a link with an unknown model, classes that do not exist and bad values: one message naming each, defaults used, the studio usable', async () => {
+    const shared = readSharedSettings('?model=nope&forget=42&alpha=abc', { modelId: 'mnist-inpaint-ae', forgetClasses: [2], evalImages: 8 });
+    const tenClasses = { ...LOADED, dataset: { ...DATASET, classNames: [...'0123456789'] } };
+    const client = new FakeClient({ init: () => READY, load: ({ modelId }) => (modelId === 'mnist-inpaint-ae' ? tenClasses : Promise.reject(new Error(`unknown model "${modelId}"`))) });
+    const urls: string[] = [];
+    const studio = createStudioStore({ client, shared, ownSets: () => { throw new Error('no own sets'); }, writeUrl: (u) => urls.push(u) });
+    await studio.getState().initialize();
+    const state = studio.getState();
+    expect(state.phase).toBe('ready');
+    expect(state.modelId).toBe('mnist-inpaint-ae');
+    expect(state.forgetClasses).toEqual([7]);
+    expect(state.error).toBe(
+      "Some of the link's settings could not be used, so defaults stand in: alpha=abc: not a number; used 0.25; model=nope: no such model; used mnist-inpaint-ae; forget=42: MNIST has no class 42 (0 to 9); used 7.",
+    );
+    // The URL now holds what is used, so a reload does not repeat the message.
+    expect(urls.at(-1)).toMatch(/model=mnist-inpaint-ae&forget=7&alpha=0.25/);
   });
 
   test('follows its run through the job events, and only its own', async () => {
