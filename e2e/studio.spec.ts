@@ -127,3 +127,29 @@ test('bad settings and an empty forget set get a clear message and lose nothing'
   await expect(page.getByTestId('proxy-retain')).toBeVisible();
   await expect(page.getByTestId('start-button')).toBeEnabled();
 });
+
+test('a link with bad parameters: one message names each and what was used instead, and the studio stays usable', async ({ page }) => {
+  await page.goto('/?model=nope&backend=tpu&alpha=abc&forget=42&steps=-5&lr=1e9&batch=16&eval=16');
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText('model=nope: no such model; used mnist-inpaint-ae');
+  await expect(banner).toContainText('forget=42: MNIST digits has no class 42 (0 to 9); used 7');
+  for (const text of ['backend=tpu: not a backend', 'alpha=abc: not a number; used 0.25', 'steps=-5: steps must be a whole number in [1, 100000]; used 500', 'lr=1e9: learning rate must be in (0, 0.1]; used 0.001']) {
+    await expect(banner).toContainText(text);
+  }
+  await expect(page.getByTestId('model-select')).toBeEnabled();
+  await expect(page.getByTestId('model-select')).toHaveValue('mnist-inpaint-ae');
+  await expect(page.getByTestId('setting-steps')).toHaveValue('500');
+  await expect(page.getByTestId('class-forget-7')).toHaveAttribute('aria-pressed', 'true');
+  // The settings panel refuses a value beyond its bound, naming the bound.
+  await page.getByTestId('setting-lr').fill('1e9');
+  await expect(page.locator('.settings .hint')).toHaveText('learning rate must be in (0, 0.1]');
+  await page.getByTestId('setting-lr').fill('0.001');
+
+  // The URL now holds what is used: a reload starts clean, and Start runs.
+  await page.reload();
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('run-phase')).toHaveText('running');
+  await page.getByTestId('stop-button').click();
+});

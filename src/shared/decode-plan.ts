@@ -20,7 +20,7 @@ export interface DecodeLimits {
 
 export const DEFAULT_LIMITS: DecodeLimits = { maxBytes: 25 * 1024 * 1024, maxPixels: 40_000_000 };
 
-export type SkipReason = 'empty' | 'too-large' | 'not-an-image' | 'too-many-pixels' | 'corrupt' | 'duplicate' | 'in-other-set';
+export type SkipReason = 'empty' | 'too-large' | 'not-an-image' | 'too-many-pixels' | 'corrupt' | 'duplicate' | 'in-other-set' | 'unreadable';
 
 export const SKIP_REASONS: Record<SkipReason, string> = {
   empty: 'zero bytes',
@@ -30,6 +30,7 @@ export const SKIP_REASONS: Record<SkipReason, string> = {
   corrupt: 'corrupt image',
   duplicate: 'a duplicate',
   'in-other-set': 'already in the other set',
+  unreadable: 'not readable',
 };
 
 export interface SkippedFile {

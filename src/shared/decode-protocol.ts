@@ -3,12 +3,11 @@ import type { DecodeLimits, ImageFormat, SkippedFile } from './decode-plan';
 
 export type { DecodeLimits, ImageFormat, SkippedFile };
 
-/**
- * A file as the studio found it (`name` is its path inside a dropped folder, when it came in one),
- * or a dropped folder, walked by the decode worker: listing thousands of files on the main thread
- * takes hundreds of milliseconds at a stretch.
- */
-export type SourceFile = { name: string; file: Blob } | { name: string; directory: FileSystemDirectoryHandle };
+/** A file as the studio found it (`name` is its path inside a dropped folder, when it came in one). */
+export interface SourceFile {
+  name: string;
+  file: Blob;
+}
 
 /** One decoded image: HWC bytes in the requested format, plus a content hash for duplicate checks. */
 export interface DecodedImage {

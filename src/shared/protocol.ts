@@ -73,8 +73,11 @@ export interface ResumeFrom<State = UnlearnerState> {
   state: State;
 }
 
-/** `evaluating`: training is over (finished or stopped) and the held-out metrics are being computed. */
-export type RunStatus = 'running' | 'paused' | 'evaluating' | 'stopped' | 'finished';
+/**
+ * `evaluating`: training is over (finished or stopped) and the held-out metrics are being computed.
+ * `diverged`: the loss became non-finite or exploded, so the run ended at once, without metrics.
+ */
+export type RunStatus = 'running' | 'paused' | 'evaluating' | 'stopped' | 'finished' | 'diverged';
 
 export interface StartRequest {
   modelId: string;
@@ -216,7 +219,8 @@ export type JobEvent =
   | { type: 'unlearnedWeights'; runId: number; step: number; files: ModelFiles }
   /** The held-out metrics: `done` of `total` image reconstructions judged (original and unlearned, both sets). */
   | { type: 'evaluationProgress'; runId: number; done: number; total: number }
-  | { type: 'status'; runId: number; status: RunStatus }
+  /** `reason`: why, for a run that diverged. */
+  | { type: 'status'; runId: number; status: RunStatus; reason?: string }
   /** How far a multi-pass decoder (diffusion sampling) is through the next grid: `done` of `total` passes. */
   | { type: 'sampling'; runId: number; done: number; total: number }
   | { type: 'trainProgress'; runId: number; report: TrainReport; tensors: number }

@@ -61,12 +61,18 @@ export interface StepReport {
 
 type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
 
-/** What each numeric setting accepts, with the message shown when it does not (the UI uses the same rules). */
+/**
+ * What each numeric setting accepts, with the message shown when it does not (the UI uses the same
+ * rules). The upper bounds keep a run sane: AdamW moves each weight by about the learning rate per
+ * step, so above 0.1 it overwrites weights of that size in a step and the run diverges; α beyond
+ * 100 leaves the retain term nothing to say; more steps or images than these would take days or
+ * more memory than a browser tab gets.
+ */
 export const SETTING_RULES: Record<NumericSetting, { accepts(n: number): boolean; rule: string }> = {
-  alpha: { accepts: (n) => n >= 0, rule: 'α must be ≥ 0' },
-  learningRate: { accepts: (n) => n > 0, rule: 'learning rate must be > 0' },
-  steps: { accepts: (n) => Number.isInteger(n) && n >= 1, rule: 'steps must be a whole number ≥ 1' },
-  batchSize: { accepts: (n) => Number.isInteger(n) && n >= 2, rule: 'batch must be a whole number ≥ 2' },
+  alpha: { accepts: (n) => n >= 0 && n <= 100, rule: 'α must be in [0, 100]' },
+  learningRate: { accepts: (n) => n > 0 && n <= 0.1, rule: 'learning rate must be in (0, 0.1]' },
+  steps: { accepts: (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, rule: 'steps must be a whole number in [1, 100000]' },
+  batchSize: { accepts: (n) => Number.isInteger(n) && n >= 2 && n <= 1024, rule: 'batch must be a whole number in [2, 1024]' },
   warmupFraction: { accepts: (n) => n >= 0 && n < 1, rule: 'warm-up fraction must be in [0, 1)' },
   seed: { accepts: (n) => Number.isInteger(n) && n >= 0, rule: 'seed must be a whole number ≥ 0' },
 };

@@ -62,6 +62,8 @@ export interface OwnSetsState {
   error?: string;
 
   addFiles(set: SetName, files: SourceFile[], limits?: DecodeLimits): Promise<void>;
+  /** Lists files the browser would not hand over (they never reach the decoder). */
+  reportUnreadable(set: SetName, files: SkippedFile[]): void;
   clearSet(set: SetName): Promise<void>;
   /** Stops the running decode after its current batch; the images already in stay. */
   cancelDecode(): void;
@@ -192,6 +194,10 @@ export const useOwnSets = create<OwnSetsState>()((set, get) => {
         }
       });
       return decodes;
+    },
+
+    reportUnreadable(target, files) {
+      if (files.length) set({ skipped: [...get().skipped, ...files.map((s) => ({ ...s, set: target }))] });
     },
 
     async clearSet(target) {

@@ -14,7 +14,7 @@ export const isRunActive = (phase: RunPhase) => phase === 'preparing' || phase =
 export const isStepping = (phase: RunPhase) => phase === 'running' || phase === 'paused';
 
 /** Over for good: nothing left to resume. */
-export const hasEnded = (phase: RunPhase) => phase === 'finished' || phase === 'stopped';
+export const hasEnded = (phase: RunPhase) => phase === 'finished' || phase === 'stopped' || phase === 'diverged';
 
 /** The worker still holds the run (its metrics are being computed): its model cannot be exported yet. */
 export const holdsWorker = (phase: RunPhase) => isRunActive(phase) || phase === 'evaluating';

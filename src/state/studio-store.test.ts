@@ -1,13 +1,15 @@
 /** The stores around a fake worker client: what they ask the worker, and what they make of its answers and events. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Restarted, WorkerLoss } from '../client/worker-client';
-import type { AnswerOf, JobEvent, RequestBody, RequestType, StepReport } from '../shared/protocol';
+import type { AnswerOf, JobEvent, RequestBody, RequestType, StepReport, UnlearnerState } from '../shared/protocol';
 import { DEFAULT_UNLEARN } from '../shared/settings';
 import type { RunCheckpoint, StudioStorage } from '../shared/studio-db';
 import { createOwnModelStore } from './own-model-store';
 import { useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
+import { estimateRemainingMs } from './eta';
 import { createStudioStore, resultsStale, type StudioClient } from './studio-store';
+import { readSharedSettings } from './url-settings';
 
 const CARD = { id: 'mnist-inpaint-ae', family: 'conv-inpainting-ae', title: 'MNIST', dataset: 'mnist', height: 28, width: 28, channels: 1, tasks: [{ kind: 'centre-hole', holeFraction: 0.5 }], architecture: {} };
 const DATASET = { id: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3'], trainCounts: [1, 1, 1, 1], testCounts: [1, 1, 1, 1] };
@@ -106,6 +108,24 @@ describe('the studio store', () => {
     expect(client.sent('init')).toHaveLength(1);
   });
 
+  test('a link with an unknown model, classes that do not exist and bad values: one message naming each, defaults used, the studio usable', async () => {
+    const shared = readSharedSettings('?model=nope&forget=42&alpha=abc', { modelId: 'mnist-inpaint-ae', forgetClasses: [2], evalImages: 8 });
+    const tenClasses = { ...LOADED, dataset: { ...DATASET, classNames: [...'0123456789'] } };
+    const client = new FakeClient({ init: () => READY, load: ({ modelId }) => (modelId === 'mnist-inpaint-ae' ? tenClasses : Promise.reject(new Error(`unknown model "${modelId}"`))) });
+    const urls: string[] = [];
+    const studio = createStudioStore({ client, shared, ownSets: () => { throw new Error('no own sets'); }, writeUrl: (u) => urls.push(u) });
+    await studio.getState().initialize();
+    const state = studio.getState();
+    expect(state.phase).toBe('ready');
+    expect(state.modelId).toBe('mnist-inpaint-ae');
+    expect(state.forgetClasses).toEqual([7]);
+    expect(state.error).toBe(
+      "Some of the link's settings could not be used, so defaults stand in: alpha=abc: not a number; used 0.25; model=nope: no such model; used mnist-inpaint-ae; forget=42: MNIST has no class 42 (0 to 9); used 7.",
+    );
+    // The URL now holds what is used, so a reload does not repeat the message.
+    expect(urls.at(-1)).toMatch(/model=mnist-inpaint-ae&forget=7&alpha=0.25/);
+  });
+
   test('follows its run through the job events, and only its own', async () => {
     const { client, studio } = studioWith();
     await studio.getState().initialize();
@@ -119,12 +139,30 @@ describe('the studio store', () => {
     expect(studio.getState().run.phase).toBe('finished');
   });
 
+  test('a run that diverged ends as diverged, not finished, with the reason shown', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    await studio.getState().start();
+    client.emit({ type: 'status', runId: 1, status: 'diverged', reason: 'the run diverged at step 3: the loss became NaN' });
+    expect(studio.getState().run.phase).toBe('diverged');
+    expect(studio.getState().error).toBe('the run diverged at step 3: the loss became NaN');
+  });
+
   test('refuses a run it cannot start, with the reason, and asks the worker nothing', async () => {
     const { client, studio } = studioWith();
     await studio.getState().initialize();
     studio.getState().toggleForgetClass(2);
     await studio.getState().start();
     expect(studio.getState().error).toMatch(/forget set is empty/);
+    expect(client.sent('start')).toHaveLength(0);
+  });
+
+  test('refuses settings beyond their sane bounds on Start, naming the bound', async () => {
+    const { client, studio } = studioWith();
+    await studio.getState().initialize();
+    studio.getState().updateSettings({ learningRate: 1e9 });
+    await studio.getState().start();
+    expect(studio.getState().error).toBe('learning rate must be in (0, 0.1]');
     expect(client.sent('start')).toHaveLength(0);
   });
 
@@ -141,6 +179,22 @@ describe('the studio store', () => {
     // The interrupted run hears nothing of the new worker's runs.
     client.emit({ type: 'status', runId: 1, status: 'finished' });
     expect(studio.getState().run.phase).toBe('interrupted');
+  });
+
+  test('the ETA of a resumed run counts only the steps run since it resumed, not the curve shown again', async () => {
+    const { client, studio } = studioWith({ start: () => ({ type: 'runStarted', runId: 1, totalSteps: 200, counts: { forgetTrain: 1, retainTrain: 3, forgetTest: 1, retainTest: 3 } }) });
+    await studio.getState().initialize();
+    let now = 50_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const before = Array.from({ length: 100 }, (_, i) => report(i + 1));
+    await studio.getState().start({ step: 100, files: {}, state: {} as UnlearnerState, curve: before });
+    // Steps 101 to 110, one a second: 90 steps left at 1 s each.
+    for (let step = 101; step <= 110; step++) {
+      now += 1000;
+      client.emit({ type: 'progress', runId: 1, report: report(step), tensors: 1 });
+    }
+    vi.restoreAllMocks();
+    expect(estimateRemainingMs(studio.getState().run, studio.getState().curve)).toBeCloseTo(90_000);
   });
 
   test('cancelling a comparison stops the job in the worker', async () => {

@@ -21,6 +21,7 @@ export type { RunSetup, RunState } from './slices/run';
 export type { DataSource, Phase } from './slices/selection';
 
 export const DEFAULT_MODEL_ID = 'mnist-inpaint-ae';
+export const DEFAULT_FORGET_CLASSES = [7];
 
 /** What the store needs of the worker client. */
 export type StudioClient = Pick<WorkerClient, 'request' | 'listen' | 'onLoss' | 'onRestart'>;

@@ -10,13 +10,13 @@ import { ownSetsForWorker, useOwnSets } from './own-sets-store';
 import { createResumeStore } from './resume-store';
 import { startSession } from './session';
 import { studioStorage } from './storage-handle';
-import { DEFAULT_MODEL_ID, createStudioStore } from './studio-store';
+import { DEFAULT_FORGET_CLASSES, DEFAULT_MODEL_ID, createStudioStore } from './studio-store';
 import { readSharedSettings } from './url-settings';
 
 /** Longer than any one step takes on the slowest backend here (cpu, batch 64: about 27 s). */
 const DEFAULT_WATCHDOG_SECONDS = 60;
 
-const shared = readSharedSettings(location.search, { modelId: DEFAULT_MODEL_ID, forgetClasses: [7], evalImages: DEFAULT_RUN_OPTIONS.evalImages });
+const shared = readSharedSettings(location.search, { modelId: DEFAULT_MODEL_ID, forgetClasses: DEFAULT_FORGET_CLASSES, evalImages: DEFAULT_RUN_OPTIONS.evalImages });
 
 export const workerClient = new WorkerClient({ spawn: browserWorker, watchdogMs: (shared.watchdogSeconds ?? DEFAULT_WATCHDOG_SECONDS) * 1000 });
 
@@ -42,4 +42,5 @@ export function startStudio(): void {
 }
 
 export { isComparing, resultsStale } from './studio-store';
+export { estimateRemainingMs } from './eta';
 export type { ComparisonResult, ComparisonState, RunSetup, RunState, StudioState } from './studio-store';

@@ -14,7 +14,7 @@ describe('settings in the URL', () => {
       backend: 'wasm' as const,
       wasmThreads: true,
     };
-    expect(readSharedSettings(writeSharedSettings(shared), defaults)).toEqual(shared);
+    expect(readSharedSettings(writeSharedSettings(shared), defaults)).toEqual({ ...shared, ignored: [] });
   });
 
   test('missing or malformed values fall back to the defaults', () => {
@@ -24,5 +24,26 @@ describe('settings in the URL', () => {
     expect(read.evalImages).toBe(500);
     expect(read.forgetClasses).toEqual([7]);
     expect(read.wasmThreads).toBe(false);
+  });
+
+  test('each value that cannot be used is named once, with what was used instead', () => {
+    const read = readSharedSettings('?backend=tpu&alpha=abc&forget=x,7&steps=-5&lr=1e9&noise=loud&eval=-3', defaults);
+    expect(read.ignored).toEqual([
+      'alpha=abc: not a number; used 0.25',
+      'lr=1e9: learning rate must be in (0, 0.1]; used 0.001',
+      'steps=-5: steps must be a whole number in [1, 100000]; used 500',
+      'noise=loud: not a noise type (normal, uniform, constant); used normal',
+      'forget=x,7: not a list of class numbers; used 7',
+      'eval=-3: not a whole number ≥ 1; used 500',
+      'backend=tpu: not a backend (webgpu, webgl, wasm, cpu); used the fastest that works',
+    ]);
+    expect(read.settings).toEqual(DEFAULT_UNLEARN);
+    expect(read.forgetClasses).toEqual([7]);
+  });
+
+  test('a setting beyond its sane bound is refused, one within it is taken', () => {
+    expect(readSharedSettings('?lr=0.1&alpha=100', defaults).settings).toMatchObject({ learningRate: 0.1, alpha: 100 });
+    expect(readSharedSettings('?lr=0.1&alpha=100', defaults).ignored).toEqual([]);
+    expect(readSharedSettings('?alpha=1000', defaults).ignored).toEqual(['alpha=1000: α must be in [0, 100]; used 0.25']);
   });
 });

@@ -1,7 +1,7 @@
 import { METHODS } from '../shared/methods';
 import type { BackendName } from '../shared/protocol';
-import { DEFAULT_UNLEARN, type UnlearnSettings } from '../shared/settings';
-import { TASK_IDS, type TaskId } from '../shared/tasks';
+import { DEFAULT_UNLEARN, SETTING_RULES, type UnlearnSettings } from '../shared/settings';
+import { TASK_IDS } from '../shared/tasks';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
 export interface SharedSettings {
@@ -17,39 +17,63 @@ export interface SharedSettings {
   wasmThreads?: boolean;
   /** `watchdog=<seconds>`: how long the training worker may stay silent before it is replaced. */
   watchdogSeconds?: number;
+  /** What the URL held that could not be used, each naming what was used instead (to be reported once). */
+  ignored?: string[];
 }
 
 const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', seed: 'seed' } as const;
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
 
+/**
+ * The settings of a URL. A value that cannot be used (unknown, not a number, outside its rule) is
+ * replaced by the default and listed in `ignored`, so that one bad parameter never blocks the studio.
+ * The model and the classes are judged once the worker has said which exist (see initialize).
+ */
 export function readSharedSettings(search: string, defaults: Omit<SharedSettings, 'settings'>): SharedSettings {
   const params = new URLSearchParams(search);
+  const ignored: string[] = [];
+  const ignore = (param: string, why: string, used: string) => ignored.push(`${param}=${params.get(param)}: ${why}; used ${used}`);
   const settings: UnlearnSettings = { ...DEFAULT_UNLEARN };
   for (const [param, key] of Object.entries(NUMBER_KEYS)) {
+    if (!params.has(param)) continue;
     const value = Number(params.get(param));
-    if (params.has(param) && Number.isFinite(value)) settings[key] = value;
+    if (params.get(param)!.trim() === '' || !Number.isFinite(value)) ignore(param, 'not a number', String(settings[key]));
+    else if (!SETTING_RULES[key].accepts(value)) ignore(param, SETTING_RULES[key].rule, String(settings[key]));
+    else settings[key] = value;
   }
-  const noise = params.get('noise') as UnlearnSettings['noise'] | null;
-  if (noise && NOISES.includes(noise)) settings.noise = noise;
-  const method = METHODS.find((m) => m.id === params.get('method'));
-  if (method) settings.method = method.id;
-  const task = params.get('task') as TaskId | null;
-  if (task && TASK_IDS.includes(task)) settings.task = task;
-  const forget = params.get('forget');
-  const evalImages = Number(params.get('eval'));
-  const backend = params.get('backend') as BackendName | null;
-  const sampleSteps = Number(params.get('sample'));
+  const pick = <T extends string>(param: string, known: readonly T[], what: string, used: string): T | undefined => {
+    const value = params.get(param);
+    if (value === null) return undefined;
+    if (known.includes(value as T)) return value as T;
+    ignore(param, `not ${what} (${known.join(', ')})`, used);
+    return undefined;
+  };
+  settings.noise = pick('noise', NOISES, 'a noise type', settings.noise) ?? settings.noise;
+  settings.method = pick('method', METHODS.map((m) => m.id), 'a method', settings.method) ?? settings.method;
+  settings.task = pick('task', TASK_IDS, 'a task', "the model's default");
+  const wholeAbove0 = (param: string, used: string): number | undefined => {
+    if (!params.has(param)) return undefined;
+    const value = Number(params.get(param));
+    if (Number.isInteger(value) && value > 0) return value;
+    ignore(param, 'not a whole number ≥ 1', used);
+    return undefined;
+  };
+  const forget = params.get('forget') ? params.get('forget')!.split(',').map(Number) : undefined;
+  const forgetOk = forget?.every((n) => Number.isInteger(n) && n >= 0);
+  if (forget && !forgetOk) ignore('forget', 'not a list of class numbers', defaults.forgetClasses.join(','));
   const watchdog = Number(params.get('watchdog'));
+  if (params.has('watchdog') && !(watchdog > 0)) ignore('watchdog', 'not a number of seconds > 0', 'the default');
   return {
     modelId: params.get('model') ?? defaults.modelId,
-    forgetClasses: forget ? forget.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0) : defaults.forgetClasses,
+    forgetClasses: forget && forgetOk ? forget : defaults.forgetClasses,
     settings,
-    evalImages: Number.isInteger(evalImages) && evalImages > 0 ? evalImages : defaults.evalImages,
-    sampleSteps: Number.isInteger(sampleSteps) && sampleSteps > 0 ? sampleSteps : undefined,
-    backend: backend && BACKENDS.includes(backend) ? backend : defaults.backend,
+    evalImages: wholeAbove0('eval', String(defaults.evalImages)) ?? defaults.evalImages,
+    sampleSteps: wholeAbove0('sample', "the model's default"),
+    backend: pick('backend', BACKENDS, 'a backend', 'the fastest that works') ?? defaults.backend,
     wasmThreads: params.get('threads') === '1',
     watchdogSeconds: watchdog > 0 ? watchdog : undefined,
+    ignored,
   };
 }
 

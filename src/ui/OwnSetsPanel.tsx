@@ -17,7 +17,7 @@ const REPORT_ROWS = 500;
 
 function SetDropZone({ set, locked }: { set: SetName; locked: boolean }) {
   const { images, formatId } = useOwnSets(useShallow((s) => ({ images: s.sets[set], formatId: s.formatId })));
-  const { addFiles, clearSet } = useOwnSets.getState();
+  const { addFiles, reportUnreadable, clearSet } = useOwnSets.getState();
   const [over, setOver] = useState(false);
 
   const onDrop = (event: DragEvent) => {
@@ -25,7 +25,10 @@ function SetDropZone({ set, locked }: { set: SetName; locked: boolean }) {
     setOver(false);
     if (locked) return;
     // Read during the event: the DataTransfer empties once the handler returns.
-    void droppedFiles(event.dataTransfer).then((files) => addFiles(set, files));
+    void droppedFiles(event.dataTransfer).then(({ files, unreadable }) => {
+      reportUnreadable(set, unreadable);
+      return addFiles(set, files);
+    });
   };
 
   return (

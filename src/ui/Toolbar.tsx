@@ -1,23 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useStudio, type RunState } from '../state/studio';
-import type { BackendAttempt, BackendName, StepReport } from '../shared/protocol';
+import { estimateRemainingMs, useStudio, type RunState } from '../state/studio';
+import type { BackendAttempt, BackendName } from '../shared/protocol';
 import { holdsWorker, isRunActive } from '../state/run-phase';
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
-/**
- * Wall-clock time per step since the first step (so grid refreshes count, and the first step's
- * shader compilation does not), times the steps left.
- */
-function estimateRemaining(curve: StepReport[], run: RunState): number | undefined {
-  const first = curve[0];
-  const last = curve.at(-1);
-  if (!first || !last || last.step === first.step) return undefined;
-  const msPerStep = (run.lastProgressAt - run.firstProgressAt) / (last.step - first.step);
-  return msPerStep * Math.max(0, run.totalSteps - last.step);
 }
 
 /** Time per image judged so far, times the images left. */
@@ -58,7 +46,7 @@ export function Toolbar() {
   const active = isRunActive(run.phase);
   const last = curve.at(-1);
   const evaluating = run.phase === 'evaluating';
-  const remaining = run.phase === 'running' ? estimateRemaining(curve, run) : evaluating && run.evaluation ? evaluationRemaining(run.evaluation) : undefined;
+  const remaining = run.phase === 'running' ? estimateRemainingMs(run, curve) : evaluating && run.evaluation ? evaluationRemaining(run.evaluation) : undefined;
   const fallback = describeFallback(backendAttempts, backend);
   const software = backendAttempts.find((a) => a.ok && a.software);
 

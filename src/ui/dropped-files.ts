@@ -1,4 +1,15 @@
 import type { SourceFile } from '../shared/decode-protocol';
+import type { SkippedFile } from '../shared/decode-plan';
+
+/** What a drop handed over: the files to decode, and those the browser would not give, with the reason. */
+export interface DroppedFiles {
+  files: SourceFile[];
+  unreadable: SkippedFile[];
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
 
 /** Every entry of a directory: readEntries answers in chunks (100 at a time in Chromium) until it answers none. */
 async function readAll(directory: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
@@ -11,45 +22,42 @@ async function readAll(directory: FileSystemDirectoryEntry): Promise<FileSystemE
   }
 }
 
-async function walk(entry: FileSystemEntry, out: SourceFile[]): Promise<void> {
+/** `fallback`: the drop item's own File, for a file dropped by itself whose entry cannot be read. */
+async function walk(entry: FileSystemEntry, out: DroppedFiles, fallback?: File | null): Promise<void> {
+  const name = entry.fullPath.replace(/^\//, '');
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    out.push({ name: entry.fullPath.replace(/^\//, ''), file });
+    try {
+      out.files.push({ name, file: await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)) });
+    } catch (error) {
+      if (fallback) out.files.push({ name, file: fallback });
+      else out.unreadable.push({ name, reason: 'unreadable', detail: `the browser would not hand the file over (${describe(error)})` });
+    }
   } else if (entry.isDirectory) {
-    for (const child of await readAll(entry as FileSystemDirectoryEntry)) await walk(child, out);
+    let children: FileSystemEntry[];
+    try {
+      children = await readAll(entry as FileSystemDirectoryEntry);
+    } catch (error) {
+      out.unreadable.push({ name, reason: 'unreadable', detail: `the browser would not list the folder (${describe(error)})` });
+      return;
+    }
+    for (const child of children) await walk(child, out);
   }
 }
 
-type WithHandle = DataTransferItem & { getAsFileSystemHandle?(): Promise<FileSystemHandle | null> };
-
 /**
- * The files of a drop. Where the browser offers file system handles (Chromium), folders go to the
- * decode worker as handles, to be walked there; elsewhere they are walked here through entries.
- * Either must be taken during the drop event itself (the DataTransfer empties after it), so call
- * this synchronously from the handler.
+ * The files of a drop, folders walked through their entries (webkitGetAsEntry). Not through file
+ * system handles (getAsFileSystemHandle): Chromium's FileSystemDirectoryHandle.entries() silently
+ * leaves out names that are not portable (holding < > : ? * | " or ending in a dot or a space),
+ * which its entries list and read. Entries and files must be taken during the drop event itself
+ * (the DataTransfer empties after it), so call this synchronously from the handler.
  */
-export function droppedFiles(data: DataTransfer): Promise<SourceFile[]> {
-  const items = [...data.items].filter((item) => item.kind === 'file') as WithHandle[];
-  if (items.length > 0 && items.every((item) => item.getAsFileSystemHandle)) {
-    const handles = items.map((item) => item.getAsFileSystemHandle!());
-    return Promise.all(handles).then((found) =>
-      Promise.all(
-        found
-          .filter((handle) => handle !== null)
-          .map(async (handle): Promise<SourceFile> =>
-            handle.kind === 'directory' ? { name: handle.name, directory: handle as FileSystemDirectoryHandle } : { name: handle.name, file: await (handle as FileSystemFileHandle).getFile() },
-          ),
-      ),
-    );
-  }
-  const entries = [...data.items].filter((item) => item.kind === 'file').map((item) => item.webkitGetAsEntry?.() ?? item.getAsFile());
-  const files = [...data.files];
+export function droppedFiles(data: DataTransfer): Promise<DroppedFiles> {
+  const taken = [...data.items].filter((item) => item.kind === 'file').map((item) => ({ entry: item.webkitGetAsEntry?.(), file: item.getAsFile() }));
   return (async () => {
-    const out: SourceFile[] = [];
-    for (const [i, entry] of entries.entries()) {
-      if (entry instanceof File) out.push({ name: entry.name, file: entry });
-      else if (entry) await walk(entry, out);
-      else if (files[i]) out.push({ name: files[i].name, file: files[i] });
+    const out: DroppedFiles = { files: [], unreadable: [] };
+    for (const { entry, file } of taken) {
+      if (entry) await walk(entry, out, file);
+      else if (file) out.files.push({ name: file.name, file });
     }
     return out;
   })();

@@ -80,15 +80,7 @@ async function decodeAll(request: Extract<DecodeRequest, { type: 'decode' }>): P
 
   while (queue.length > 0) {
     if (cancelled.has(requestId)) break;
-    const source = queue.shift()!;
-    if ('directory' in source) {
-      for await (const [child, handle] of (source.directory as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
-        const name = `${source.name}/${child}`;
-        queue.push(handle.kind === 'file' ? { name, file: await (handle as FileSystemFileHandle).getFile() } : { name, directory: handle as FileSystemDirectoryHandle });
-      }
-      continue;
-    }
-    const { name, file } = source;
+    const { name, file } = queue.shift()!;
     seen++;
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
     if (file.size > 0 && file.size <= limits.maxBytes && isZip(head)) {

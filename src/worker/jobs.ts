@@ -4,13 +4,13 @@
  */
 import type { Checkpoint } from '../shared/protocol';
 
-/** Why a job was stopped: by the user (a run still computes its metrics), or to make room for a request. */
-export type StopReason = 'stop' | 'preempt';
+/** Why a job was stopped: by the user (a run still computes its metrics), to make room for a request, or by its own loss diverging. */
+export type StopReason = 'stop' | 'preempt' | 'diverged';
 
 /** Thrown out of a job at a step boundary once it is stopped. */
 export class JobStopped extends Error {
   constructor(readonly reason: StopReason) {
-    super(reason === 'stop' ? 'stopped' : 'stopped to make room for another request');
+    super({ stop: 'stopped', preempt: 'stopped to make room for another request', diverged: 'stopped: the loss diverged' }[reason]);
   }
 }
 

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { DivergenceWatch } from '../core/unlearning/divergence';
 import type { UnlearningRun } from '../core/unlearning/run';
 import { METHODS } from '../shared/methods';
 import type { Checkpoint, JobEvent, MetricsReport, ModelFiles, StartRequest } from '../shared/protocol';
 import { JobStopped, driveSteps, yieldToMessages, type Job, type JobControl } from './jobs';
 import { modelFiles } from './own-models';
 
-/** An unlearning run: its steps, the live grid, then the held-out metrics. */
+/** An unlearning run: its steps, the live grid, then the held-out metrics; a run whose loss diverges ends at once, without them. */
 export class RunJob implements Job {
   readonly busyMessage = 'an unlearning run is active';
   readonly yields = true;
@@ -19,11 +20,18 @@ export class RunJob implements Job {
     private readonly onEnd: (run: UnlearningRun) => void,
   ) {}
 
+  /** Why the run diverged, once it has. */
+  private diverged?: string;
+
   async run(control: JobControl): Promise<void> {
+    let usable = false;
     try {
       await this.steps(control);
+      usable = this.diverged === undefined;
     } finally {
-      this.onEnd(this.unlearning);
+      // A run that diverged or failed leaves nothing worth exporting: the model gets its original weights back at once.
+      if (usable) this.onEnd(this.unlearning);
+      else this.unlearning.dispose();
     }
   }
 
@@ -32,9 +40,17 @@ export class RunJob implements Job {
     this.emit({ type: 'status', runId, status: 'running' });
     await this.grid();
     let lastPreview = performance.now();
+    // Judged on the reports as they come in, a step or so behind the steps dispatched: no read-back waits for it.
+    const watch = new DivergenceWatch();
     try {
       await driveSteps(run.unlearner, control, {
-        onReport: (report) => this.emit({ type: 'progress', runId, report, tensors: tf.memory().numTensors }),
+        onReport: (report) => {
+          this.emit({ type: 'progress', runId, report, tensors: tf.memory().numTensors });
+          const why = this.diverged ? undefined : watch.observe(report.total);
+          if (!why) return;
+          this.diverged = `the run diverged at step ${report.step}: ${why}. Its result is not usable; lower the learning rate or α and start again`;
+          control.stop('diverged');
+        },
         wantsBoundary: () => performance.now() - lastPreview >= this.request.previewIntervalMs,
         atBoundary: async () => {
           if (performance.now() - lastPreview < this.request.previewIntervalMs) return;
@@ -45,6 +61,11 @@ export class RunJob implements Job {
       });
     } catch (error) {
       if (!(error instanceof JobStopped)) throw error;
+      if (control.stopReason === 'diverged') {
+        // No weights worth keeping and no metrics worth computing: the run says why and ends.
+        this.emit({ type: 'status', runId, status: 'diverged', reason: this.diverged });
+        return;
+      }
     }
     // Kept with the run, so that its model can still be exported after a reload.
     this.emit({ type: 'unlearnedWeights', runId, step: run.unlearner.completedSteps, files: await this.trainedFiles() });

@@ -169,6 +169,50 @@ describe('the worker runtime through a message channel', () => {
     const lastLoss = (events: JobEvent[]) => events.filter((e) => e.type === 'progress').at(-1);
     expect(lastLoss(resumed.events)).toMatchObject({ report: { total: (lastLoss(uninterrupted.events) as { report: { total: number } }).report.total } });
   });
+
+  test('a run whose loss becomes NaN stops at the next report and says so: status diverged with the step and the reason, no metrics', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    let runId: number | undefined;
+    let taking: Promise<ResumeFrom> | undefined;
+    worker.listen((event) => {
+      if (event.type === 'progress' && event.runId === runId && event.report.step === 2) {
+        taking = worker.request('snapshot', {}).then((c) => {
+          if (c.kind !== 'unlearn') throw new Error(`a checkpoint of kind ${c.kind}`);
+          return { step: c.step, files: c.files, state: c.state };
+        });
+      }
+    });
+    const finished = eventsUntil(worker, 'finished', () => runId);
+    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
+    await finished;
+    const checkpoint = await taking!;
+    // Weights gone bad, as after an overflow: every step's loss is NaN.
+    const weights = checkpoint.files['encoder.weights.bin'].slice();
+    new Float32Array(weights.buffer, 0, weights.byteLength / 4).fill(NaN);
+    const poisoned = { ...checkpoint, files: { ...checkpoint.files, 'encoder.weights.bin': weights } };
+
+    const events: JobEvent[] = [];
+    const ended = new Promise<void>((resolve) =>
+      worker.listen((event) => {
+        if (event.type === 'compareProgress' || event.runId !== runId) return;
+        events.push(event);
+        if (event.type === 'status' && ['finished', 'stopped', 'diverged'].includes(event.status)) resolve();
+      }),
+    );
+    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS, resume: poisoned } })).runId;
+    await ended;
+    const steps = events.flatMap((e) => (e.type === 'progress' ? [e.report.step] : []));
+    // The step after the NaN was already in flight: it ends too, no further one starts.
+    expect(steps.length).toBeLessThanOrEqual(2);
+    expect(events.at(-1)).toEqual({ type: 'status', runId, status: 'diverged', reason: expect.stringMatching(`diverged at step ${checkpoint.step + 1}: the loss became NaN`) });
+    expect(events.some((e) => e.type === 'metrics' || (e.type === 'status' && e.status === 'evaluating'))).toBe(false);
+    // Nothing of the diverged run is left to export: the model is the original again, and no weights were kept with the run.
+    expect(events.some((e) => e.type === 'unlearnedWeights')).toBe(false);
+    const exported = await worker.request('exportModel', { id: 'after-divergence', title: 'after divergence' });
+    const encoder = exported.files['encoder.weights.bin'];
+    expect(new Float32Array(encoder.buffer, encoder.byteOffset, encoder.byteLength / 4).some(Number.isNaN)).toBe(false);
+  });
 });
 
 describe('the evaluation and the unlearned weights', () => {

@@ -1,7 +1,7 @@
 import type { Restarted } from '../../client/worker-client';
 import type { BackendAttempt, BackendName, BenchmarkBudget, BenchmarkResult, BuiltInModel } from '../../shared/protocol';
 import { errorMessage } from '../errors';
-import type { SliceCreator } from '../studio-store';
+import { DEFAULT_FORGET_CLASSES, DEFAULT_MODEL_ID, type SliceCreator } from '../studio-store';
 
 export type Phase = 'starting' | 'loading' | 'ready' | 'failed';
 
@@ -14,7 +14,10 @@ export interface BackendSlice {
   /** The built-in models the worker offers, and the user's own. */
   models: BuiltInModel[];
   selfCheck?: { backend: BackendName; maxRelativeDiff: number; tolerance: number; passed: boolean; running: boolean };
-  /** Starts the worker's backend and loads the selected model. */
+  /**
+   * Starts the worker's backend and loads the selected model. What the URL held that could not be
+   * used (a model or classes that do not exist included) is reported once, with the defaults used.
+   */
   initialize(): Promise<void>;
   runSelfCheck(): Promise<void>;
   /** Times unlearning steps on the active backend (used by `npm run bench` through the page). */
@@ -41,7 +44,19 @@ export const createBackendSlice: SliceCreator<BackendSlice> = (set, get, { clien
       set({ phase: 'failed', error: errorMessage(error) });
       return;
     }
+    const ignored = [...(shared.ignored ?? [])];
+    if (!get().models.some((m) => m.id === get().modelId)) {
+      ignored.push(`model=${get().modelId}: no such model; used ${DEFAULT_MODEL_ID}`);
+      set({ modelId: DEFAULT_MODEL_ID });
+    }
     await get().selectModel(get().modelId);
+    const { dataset } = get();
+    const missing = dataset ? shared.forgetClasses.filter((c) => c >= dataset.classNames.length) : [];
+    if (dataset && missing.length) {
+      if (get().forgetClasses.length === 0) DEFAULT_FORGET_CLASSES.filter((c) => c < dataset.classNames.length).forEach((c) => get().toggleForgetClass(c));
+      ignored.push(`forget=${shared.forgetClasses.join(',')}: ${dataset.title} has no class ${missing.join(', ')} (0 to ${dataset.classNames.length - 1}); used ${get().forgetClasses.join(',')}`);
+    }
+    if (ignored.length) set({ error: [get().error, `Some of the link's settings could not be used, so defaults stand in: ${ignored.join('; ')}.`].filter(Boolean).join(' ') });
   },
 
   async runSelfCheck() {

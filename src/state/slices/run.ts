@@ -16,8 +16,9 @@ export interface RunState {
   phase: RunPhase;
   totalSteps: number;
   counts?: SetCounts;
-  /** Wall times (performance.now) of the first and the latest progress message, for the ETA. */
-  firstProgressAt: number;
+  /** The first progress message since this (re)start: its step and wall time (performance.now), for the ETA. */
+  firstProgress?: { step: number; at: number };
+  /** Wall time of the latest progress message. */
   lastProgressAt: number;
   /** How far the held-out metrics are (reconstructions judged), with the wall times (performance.now) for their ETA. */
   evaluation?: { done: number; total: number; startedAt: number; lastAt: number };
@@ -79,7 +80,7 @@ export interface RunSlice {
   onWorkerLoss(loss: WorkerLoss): void;
 }
 
-const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, firstProgressAt: 0, lastProgressAt: 0 };
+const IDLE_RUN: RunState = { id: 0, phase: 'idle', totalSteps: 0, lastProgressAt: 0 };
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSets }) => {
   /** Pause, resume and stop act on whatever job is in the worker's slot (a training of an original too). */
@@ -189,8 +190,8 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           return;
         case 'progress': {
           const now = performance.now();
-          const firstProgressAt = get().curve.length === 0 ? now : run.firstProgressAt;
-          set({ curve: [...get().curve, event.report], tensors: event.tensors, run: { ...run, firstProgressAt, lastProgressAt: now } });
+          const firstProgress = run.firstProgress ?? { step: event.report.step, at: now };
+          set({ curve: [...get().curve, event.report], tensors: event.tensors, run: { ...run, firstProgress, lastProgressAt: now } });
           return;
         }
         case 'reconstructions':
@@ -213,7 +214,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         case 'status': {
           // The evaluation's clock starts with it (its last grid included), for the ETA.
           const evaluation = event.status === 'evaluating' ? { done: 0, total: 0, startedAt: performance.now(), lastAt: performance.now() } : run.evaluation;
-          set({ run: { ...run, phase: event.status, evaluation } });
+          set({ run: { ...run, phase: event.status, evaluation }, ...(event.reason ? { error: event.reason } : {}) });
           return;
         }
       }
