@@ -16,10 +16,9 @@ import { loadModel, saveModel } from '../src/core/models/families';
 import type { I2IModel } from '../src/core/models/types';
 import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/shared/methods';
-import type { TaskId } from '../src/shared/tasks';
-import { DEFAULT_UNLEARN, type NoiseType } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
+import { SETTING_FLAGS, settingsFor } from './node/recipe';
 import { loadDataset } from './node/datasets';
 
 const options = parseOptions(process.argv.slice(2), {
@@ -27,13 +26,7 @@ const options = parseOptions(process.argv.slice(2), {
   forget: '7',
   proxyRetain: '',
   methods: 'all',
-  task: '',
-  steps: DEFAULT_UNLEARN.steps,
-  alpha: DEFAULT_UNLEARN.alpha,
-  lr: DEFAULT_UNLEARN.learningRate,
-  batch: DEFAULT_UNLEARN.batchSize,
-  noise: DEFAULT_UNLEARN.noise,
-  seed: DEFAULT_UNLEARN.seed,
+  ...SETTING_FLAGS,
   evalImages: 500,
   retrainSteps: 0,
   classifier: '',
@@ -74,7 +67,7 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
 }
 
 const retrained = await retrainedReference();
-const settings = { ...DEFAULT_UNLEARN, steps: options.steps, alpha: options.alpha, learningRate: options.lr, batchSize: options.batch, noise: options.noise as NoiseType, seed: options.seed, task: (options.task || undefined) as TaskId | undefined };
+const settings = settingsFor(original.card, options);
 const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined, methods, settings, evalImages: options.evalImages }, console.log);
 
 const round = (x: number) => Number(x.toPrecision(5));

@@ -69,6 +69,7 @@ const card: ModelCard = {
   width,
   channels,
   tasks: taskIds.map((id) => TASKS[id]),
+  recipe: mageFamily.recipe,
   architecture: { ...mageFamily.defaultArchitecture(height, width, channels), seed: options.seed },
   ...(excluded.length ? { excludedClasses: excluded } : {}),
 };

@@ -60,6 +60,7 @@ const newCard = (): ModelCard => ({
   width,
   channels,
   tasks: taskIds.map((id) => TASKS[id]),
+  recipe: family.recipe,
   architecture: { ...family.defaultArchitecture(height, width, channels), seed: options.seed },
   ...(excluded.length ? { excludedClasses: excluded } : {}),
 });

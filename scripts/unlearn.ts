@@ -1,6 +1,7 @@
 /**
  * Headless unlearning on the same core as the studio (same data files, same defaults):
- *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B]
+ *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B
+ *     --warmup F --schedule warmup-cosine|constant --beta2 B --weight-decay W --clip C]  (unset: the model card's recipe)
  *     [--sample-steps N]  (DDIM steps of a diffusion model's reconstructions; 0 = the card's)
  * `--task` is one of the model's tasks (centre-25, centre-50, outpaint, patches); by default its first.
  */
@@ -9,26 +10,22 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
+import type { OutputMetrics } from '../src/core/evaluation/output-metrics';
+import { loadClassifier } from '../src/core/models/classifier';
 import { loadModel } from '../src/core/models/families';
-import { TASK_LABELS, taskId, type TaskId } from '../src/shared/tasks';
+import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId, type NoiseType } from '../src/shared/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
+import { SETTING_FLAGS, settingsFor } from './node/recipe';
 
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
   forget: '7',
   retain: '',
   method: DEFAULT_UNLEARN.method as string,
-  task: '',
-  steps: DEFAULT_UNLEARN.steps,
-  alpha: DEFAULT_UNLEARN.alpha,
-  lr: DEFAULT_UNLEARN.learningRate,
-  batch: DEFAULT_UNLEARN.batchSize,
-  warmup: DEFAULT_UNLEARN.warmupFraction,
-  noise: DEFAULT_UNLEARN.noise,
-  seed: DEFAULT_UNLEARN.seed,
+  ...SETTING_FLAGS,
   evalImages: DEFAULT_RUN_OPTIONS.evalImages,
   sampleSteps: 0,
   backend: 'wasm',
@@ -42,23 +39,12 @@ const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
-const settings = {
-  // Checked with the other settings when the run starts (an unknown id lists the known ones).
-  method: options.method as MethodId,
-  alpha: options.alpha,
-  learningRate: options.lr,
-  steps: options.steps,
-  batchSize: options.batch,
-  warmupFraction: options.warmup,
-  noise: options.noise as NoiseType,
-  seed: options.seed,
-  task: (options.task || undefined) as TaskId | undefined,
-};
+// The model's recipe, then the flags given; checked with the other settings when the run starts.
+const settings = settingsFor(model.card, options, options.method as MethodId);
 const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined });
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
-const original = await run.originalMetrics();
 const curve = [];
 const started = performance.now();
 while (!run.unlearner.done) {
@@ -69,8 +55,10 @@ while (!run.unlearner.done) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
-const metrics = await run.metrics();
-const pick = (q: { psnr: number; mse: number }) => ({ psnr: q.psnr, mse: q.mse });
+// FID, IS and cosine live in the features of the dataset's own classifier (no Inception/CLIP weights ship).
+const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, `${model.card.dataset}-classifier`)));
+const metrics = await run.outputMetrics(classifier);
+const pick = ({ psnr, mse, fid, is, cosine, ssim }: OutputMetrics) => ({ psnr, mse, fid, is, cosine, ssim });
 const result = {
   model: options.model,
   method: settings.method,
@@ -78,7 +66,7 @@ const result = {
   backend,
   settings,
   forgetClasses: classList(options.forget),
-  counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: original.forget.images },
+  counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: metrics.forget.original.images },
   seconds,
   msPerStep: (seconds * 1000) / settings.steps,
   forget: { original: pick(metrics.forget.original), unlearned: pick(metrics.forget.unlearned) },
@@ -88,5 +76,6 @@ const result = {
 const delta = (s: 'forget' | 'retain') => (result[s].unlearned.psnr - result[s].original.psnr).toFixed(2);
 log(`forget PSNR ${result.forget.original.psnr.toFixed(2)} -> ${result.forget.unlearned.psnr.toFixed(2)} dB (${delta('forget')})`);
 log(`retain PSNR ${result.retain.original.psnr.toFixed(2)} -> ${result.retain.unlearned.psnr.toFixed(2)} dB (${delta('retain')})`);
+for (const set of ['forget', 'retain'] as const) log(`${set} FID ${result[set].original.fid.toFixed(2)} -> ${result[set].unlearned.fid.toFixed(2)} (classifier features)`);
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 run.dispose();

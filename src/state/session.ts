@@ -4,7 +4,7 @@
  * checkpoint of a run the reload cut short (resume-store). Every change goes through the stores' actions.
  */
 import type { TrainOriginalSettings } from '../shared/own';
-import type { UnlearnSettings } from '../shared/settings';
+import { DEFAULT_UNLEARN, type UnlearnSettings } from '../shared/settings';
 import type { RunRecord, StudioStorage } from '../shared/studio-db';
 import { errorMessage } from './errors';
 import type { OwnModelStore } from './own-model-store';
@@ -22,6 +22,12 @@ export interface SessionStores {
 }
 
 const SETTINGS_KEY = 'unlearnSettings';
+
+/** The unlearning settings last used, with the model they were used with (each model has its own recipe). */
+interface SavedSettings {
+  modelId: string;
+  settings: UnlearnSettings;
+}
 const TRAIN_SETTINGS_KEY = 'trainOriginalSettings';
 
 export function startSession({ studio, ownModel, ownSets, resume, storage }: SessionStores, search: string): void {
@@ -59,23 +65,33 @@ export function startSession({ studio, ownModel, ownSets, resume, storage }: Ses
     state.showRun(last);
   };
 
-  /** Settings come from the URL when it has any (a shared link); otherwise the last ones used here come back. */
+  /**
+   * Settings come from the URL when it has any (a shared link); otherwise the last ones used here
+   * with the same model come back, once it is loaded (loading a model applies its recipe first).
+   */
   const restoreSettings = async (fromUrl: boolean) => {
     const db = await storage();
     const trainSettings = await db.setting<TrainOriginalSettings>(TRAIN_SETTINGS_KEY);
     if (trainSettings) ownModel.getState().updateTrainSettings(trainSettings);
-    const settings = await db.setting<UnlearnSettings>(SETTINGS_KEY);
-    if (settings && !fromUrl) studio.getState().updateSettings(settings);
+    const saved = await db.setting<SavedSettings>(SETTINGS_KEY);
+    const state = studio.getState();
+    // Saved before settings were kept per model (no modelId): not restored.
+    if (saved?.modelId === state.modelId && !fromUrl) state.updateSettings({ ...DEFAULT_UNLEARN, ...saved.settings });
   };
 
   const saveSettingsOnChange = () => {
     const save = (key: string, value: unknown) => void storage().then((db) => db.putSetting(key, value)).catch(() => undefined);
-    studio.subscribe((state, previous) => state.settings !== previous.settings && save(SETTINGS_KEY, state.settings));
+    studio.subscribe((state, previous) => state.settings !== previous.settings && save(SETTINGS_KEY, { modelId: state.modelId, settings: state.settings } satisfies SavedSettings));
     ownModel.subscribe((state, previous) => state.trainSettings !== previous.trainSettings && save(TRAIN_SETTINGS_KEY, state.trainSettings));
   };
 
   // Read now: the studio writes its settings into the URL as soon as the model is loaded.
-  void restoreSettings(search.length > 1)
+  const fromUrl = search.length > 1;
+  const whenModelLoaded = new Promise<void>((resolve) => {
+    const stop = studio.subscribe((state) => state.phase === 'ready' && (stop(), resolve()));
+  });
+  void whenModelLoaded
+    .then(() => restoreSettings(fromUrl))
     .catch(() => undefined)
     .then(saveSettingsOnChange);
   void ownSets

@@ -108,6 +108,20 @@ describe('the studio store', () => {
     expect(client.sent('init')).toHaveLength(1);
   });
 
+  test("a model's recipe sets the run settings: the URL's win on the first model, another model brings its own", async () => {
+    const palette = { ...CARD, id: 'mnist-palette', family: 'palette', recipe: { alpha: 0.1, learningRate: 5e-5, schedule: 'constant', source: 'official' } };
+    const mage = { ...CARD, id: 'mnist-mage', family: 'mage', recipe: { alpha: 0.2, source: 'official' } };
+    const cards: Record<string, typeof CARD> = { 'mnist-palette': palette, 'mnist-mage': mage };
+    const shared = readSharedSettings('?model=mnist-palette&lr=0.002', { modelId: 'mnist-inpaint-ae', forgetClasses: [2], evalImages: 8 });
+    const models = Object.keys(cards).map((id) => ({ id, dataset: 'mnist' }));
+    const client = new FakeClient({ init: () => ({ ...READY, models }), load: ({ modelId }) => ({ ...LOADED, model: cards[modelId] }) as AnswerOf<'load'> });
+    const studio = createStudioStore({ client, shared, ownSets: () => { throw new Error('no own sets'); }, writeUrl: () => {} });
+    await studio.getState().initialize();
+    expect(studio.getState().settings).toMatchObject({ alpha: 0.1, schedule: 'constant', learningRate: 0.002, steps: DEFAULT_UNLEARN.steps });
+    await studio.getState().selectModel('mnist-mage');
+    expect(studio.getState().settings).toMatchObject({ alpha: 0.2, schedule: DEFAULT_UNLEARN.schedule, learningRate: DEFAULT_UNLEARN.learningRate });
+  });
+
   test('a link with an unknown model, classes that do not exist and bad values: one message naming each, defaults used, the studio usable', async () => {
     const shared = readSharedSettings('?model=nope&forget=42&alpha=abc', { modelId: 'mnist-inpaint-ae', forgetClasses: [2], evalImages: 8 });
     const tenClasses = { ...LOADED, dataset: { ...DATASET, classNames: [...'0123456789'] } };

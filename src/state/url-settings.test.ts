@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_UNLEARN } from '../shared/settings';
+import { DEFAULT_UNLEARN, RECIPE_KEYS } from '../shared/settings';
 import { readSharedSettings, writeSharedSettings } from './url-settings';
 
 const defaults = { modelId: 'mnist-inpaint-ae', forgetClasses: [7], evalImages: 500 };
@@ -14,7 +14,10 @@ describe('settings in the URL', () => {
       backend: 'wasm' as const,
       wasmThreads: true,
     };
-    expect(readSharedSettings(writeSharedSettings(shared), defaults)).toEqual({ ...shared, ignored: [] });
+    const read = readSharedSettings(writeSharedSettings(shared), defaults);
+    expect(read).toEqual({ ...shared, ignored: [], given: expect.any(Array) });
+    // Every recipe setting was in the URL: each wins over a model's recipe.
+    expect([...read.given!].sort()).toEqual([...RECIPE_KEYS, 'seed'].sort());
   });
 
   test('missing or malformed values fall back to the defaults', () => {

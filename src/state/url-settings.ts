@@ -19,9 +19,12 @@ export interface SharedSettings {
   watchdogSeconds?: number;
   /** What the URL held that could not be used, each naming what was used instead (to be reported once). */
   ignored?: string[];
+  /** The settings the URL gave: they win over the first model's recipe. */
+  given?: (keyof UnlearnSettings)[];
 }
 
-const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', seed: 'seed' } as const;
+const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', beta2: 'beta2', wd: 'weightDecay', clip: 'clipNorm', seed: 'seed' } as const;
+const SCHEDULES: UnlearnSettings['schedule'][] = ['warmup-cosine', 'constant'];
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
 
@@ -35,12 +38,16 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
   const ignored: string[] = [];
   const ignore = (param: string, why: string, used: string) => ignored.push(`${param}=${params.get(param)}: ${why}; used ${used}`);
   const settings: UnlearnSettings = { ...DEFAULT_UNLEARN };
+  const given: (keyof UnlearnSettings)[] = [];
   for (const [param, key] of Object.entries(NUMBER_KEYS)) {
     if (!params.has(param)) continue;
     const value = Number(params.get(param));
     if (params.get(param)!.trim() === '' || !Number.isFinite(value)) ignore(param, 'not a number', String(settings[key]));
     else if (!SETTING_RULES[key].accepts(value)) ignore(param, SETTING_RULES[key].rule, String(settings[key]));
-    else settings[key] = value;
+    else {
+      settings[key] = value;
+      given.push(key);
+    }
   }
   const pick = <T extends string>(param: string, known: readonly T[], what: string, used: string): T | undefined => {
     const value = params.get(param);
@@ -50,6 +57,11 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     return undefined;
   };
   settings.noise = pick('noise', NOISES, 'a noise type', settings.noise) ?? settings.noise;
+  const schedule = pick('schedule', SCHEDULES, 'a schedule', "the model's recipe");
+  if (schedule) {
+    settings.schedule = schedule;
+    given.push('schedule');
+  }
   settings.method = pick('method', METHODS.map((m) => m.id), 'a method', settings.method) ?? settings.method;
   settings.task = pick('task', TASK_IDS, 'a task', "the model's default");
   const wholeAbove0 = (param: string, used: string): number | undefined => {
@@ -74,6 +86,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     wasmThreads: params.get('threads') === '1',
     watchdogSeconds: watchdog > 0 ? watchdog : undefined,
     ignored,
+    given,
   };
 }
 
@@ -84,6 +97,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   for (const [param, key] of Object.entries(NUMBER_KEYS)) params.set(param, String(shared.settings[key]));
   params.set('method', shared.settings.method);
   params.set('noise', shared.settings.noise);
+  params.set('schedule', shared.settings.schedule);
   if (shared.settings.task) params.set('task', shared.settings.task);
   params.set('eval', String(shared.evalImages));
   if (shared.sampleSteps) params.set('sample', String(shared.sampleSteps));

@@ -2,11 +2,11 @@ import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio';
 import { METHODS } from '../shared/methods';
-import { SETTING_RULES, type UnlearnSettings } from '../shared/settings';
+import { SETTING_RULES, withRecipe, type Schedule, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
 import { isRunActive } from '../state/run-phase';
 
-type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task'>;
+type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule'>;
 
 interface FieldSpec {
   key: NumericKey;
@@ -23,7 +23,15 @@ const FIELDS: FieldSpec[] = [
   { key: 'steps', testId: 'setting-steps', label: 'steps', step: 1, min: 1 },
   { key: 'batchSize', testId: 'setting-batch', label: 'batch size', step: 2, min: 2 },
   { key: 'warmupFraction', testId: 'setting-warmup', label: 'warm-up fraction', step: 0.01, min: 0 },
+  { key: 'beta2', testId: 'setting-beta2', label: 'Adam β2', step: 0.001, min: 0 },
+  { key: 'weightDecay', testId: 'setting-weight-decay', label: 'weight decay', step: 0.01, min: 0 },
+  { key: 'clipNorm', testId: 'setting-clip', label: 'gradient clip', step: 0.5, min: 0, help: 'global norm the gradients are clipped to; 0: none' },
   { key: 'seed', testId: 'setting-seed', label: 'seed', step: 1, min: 0 },
+];
+
+const SCHEDULES: { value: Schedule; label: string }[] = [
+  { value: 'warmup-cosine', label: 'warm-up, then half-cosine' },
+  { value: 'constant', label: 'constant' },
 ];
 
 const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
@@ -54,6 +62,14 @@ export function SettingsPanel() {
           onChange={(value) => updateSettings({ method: value as UnlearnSettings['method'] })}
           help={method && `trains the ${method.trains}: ${method.description}`}
         />
+        {model && (
+          <p className="help recipe" data-testid="setting-recipe">
+            Starts from the model&apos;s recipe: {model.recipe?.source ?? "the project's default"}.{' '}
+            <button type="button" className="link" disabled={disabled} data-testid="setting-recipe-reset" onClick={() => updateSettings(withRecipe(settings, model.recipe))}>
+              reset to it
+            </button>
+          </p>
+        )}
         {FIELDS.map((spec) => (
           <NumberField
             key={spec.key}
@@ -64,6 +80,14 @@ export function SettingsPanel() {
             onValidity={(valid) => markSettingInvalid(spec.key, !valid)}
           />
         ))}
+        <SelectField
+          label="schedule"
+          testId="setting-schedule"
+          value={settings.schedule}
+          options={SCHEDULES}
+          disabled={disabled}
+          onChange={(value) => updateSettings({ schedule: value as Schedule })}
+        />
         {tasks.length > 0 && (
           <SelectField
             label="task"

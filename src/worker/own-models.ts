@@ -106,6 +106,7 @@ export class OriginalTraining {
       width: own.width,
       channels: own.channels,
       tasks: [TASKS['centre-50']],
+      recipe: family.recipe,
       architecture: family.defaultArchitecture(own.height, own.width, own.channels),
     };
     if (resume) checkFits(resume.model, own);

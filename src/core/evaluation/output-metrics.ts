@@ -17,6 +17,8 @@ export interface OutputMetrics {
   is: number;
   cosine: number;
   psnr: number;
+  /** Mean hole MSE, beside the PSNR (the mean of per-image PSNRs, not the PSNR of this). */
+  mse: number;
   ssim: number;
   images: number;
 }
@@ -47,11 +49,13 @@ export async function outputMetrics(model: I2IModel, task: TaskSpec, set: ImageS
     holeSsim.set(s, start);
     tf.dispose(measured);
   }
+  const hole = summarizeMse(holeMse);
   return {
     fid: frechetDistance({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
     is: inceptionScore({ values: outputProbabilities, dim: classes }),
     cosine: meanCosineSimilarity({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
-    psnr: summarizeMse(holeMse).psnr,
+    psnr: hole.psnr,
+    mse: hole.mse,
     ssim: holeSsim.reduce((a, b) => a + b, 0) / set.count,
     images: set.count,
   };

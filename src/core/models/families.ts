@@ -3,6 +3,7 @@ import { maeFamily } from './mae';
 import { mageFamily } from './mage';
 import { paletteFamily } from './palette';
 import { readCard, writeCard, type ReadFile, type WriteFile } from './io';
+import type { Recipe } from '../../shared/settings';
 import type { I2IModel, ModelCard, ModelFamilyId } from './types';
 
 /** What the studio needs to know of a model family to build, train and load its models. */
@@ -14,6 +15,8 @@ export interface ModelFamily {
   create(card: ModelCard): I2IModel;
   /** A model from its card and saved parts; refuses parts that do not fit the card before any of it runs. */
   load(card: ModelCard, read: ReadFile): Promise<I2IModel>;
+  /** How its models are unlearned by default (a new model's card carries it). */
+  recipe: Recipe;
 }
 
 /** family id -> family. A new family: its file in models/, its id in ModelFamilyId, one line here. */
@@ -43,5 +46,6 @@ export async function loadModel(read: ReadFile): Promise<I2IModel> {
   const card = await readCard<ModelCard>(read);
   const family = familyOf(card.family);
   if (!Array.isArray(card.tasks) || card.tasks.length === 0) throw new Error(`model ${card.id} names no task`);
-  return family.load(card, read);
+  // A card written before cards carried a recipe gets its family's.
+  return family.load({ ...card, recipe: card.recipe ?? family.recipe }, read);
 }

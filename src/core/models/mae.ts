@@ -7,6 +7,7 @@ import { weightedPixelLoss } from './losses';
 import { ParameterPart, init } from './parameters';
 import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
+import { PROJECT_RECIPE } from './recipes';
 
 /**
  * A small ViT masked autoencoder (He et al., MAE). The image is cut into square patches (tokens);
@@ -335,6 +336,7 @@ export function createMae(card: ModelCard): MaeModel {
 
 export const maeFamily: ModelFamily = {
   title: 'masked autoencoder (ViT)',
+  recipe: PROJECT_RECIPE,
   defaultArchitecture: (height, width, channels) => maeArchitecture({ ...DEFAULT_MAE, height, width, channels }),
   create: createMae,
   async load(card, read) {

@@ -5,6 +5,7 @@ import { ParameterPart, init } from './parameters';
 import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
 import { DEFAULT_VQ, createTokenizerPart, detokenize, tokenGrid, tokenize, type VqConfig } from './vq-tokenizer';
+import { MAGE_RECIPE } from './recipes';
 
 /**
  * MAGE (Li et al. 2023), the paper's "VQ-GAN" model, at MNIST scale: a frozen VQ tokenizer turns
@@ -334,6 +335,7 @@ export function mageArchitecture(config: MageConfig): ModelCard['architecture'] 
 
 export const mageFamily: ModelFamily = {
   title: 'MAGE (VQ tokenizer + masked-token transformer)',
+  recipe: MAGE_RECIPE,
   defaultArchitecture: (height, width, channels) => mageArchitecture({ ...DEFAULT_MAGE, tokenizer: { ...DEFAULT_VQ, height, width, channels } }),
   create: (card) => MageModel.create(card),
   async load(card, read) {

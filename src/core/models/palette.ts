@@ -4,6 +4,7 @@ import { segmentsOf } from './batches';
 import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
+import { PALETTE_RECIPE } from './recipes';
 
 /**
  * Palette-style conditional diffusion (Saharia et al. 2022) for inpainting, as in the paper's
@@ -456,6 +457,7 @@ export function cardArchitecture(config: PaletteConfig): ModelCard['architecture
 
 export const paletteFamily: ModelFamily = {
   title: 'Palette conditional diffusion',
+  recipe: PALETTE_RECIPE,
   defaultArchitecture: (height, width, channels) => cardArchitecture({ ...DEFAULT_PALETTE, height, width, channels }),
   create: (card) => PaletteModel.create(card),
   async load(card, read) {

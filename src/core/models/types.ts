@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TaskSpec } from '../../shared/tasks';
 import type { WriteFile } from './io';
+import type { Recipe } from '../../shared/settings';
 
 /** The model families the studio can load (each one file in models/, one line in families.ts). */
 export type ModelFamilyId = 'conv-inpainting-ae' | 'mae' | 'mage' | 'palette';
@@ -28,6 +29,8 @@ export interface ModelCard {
   /** The tasks the model was trained on; the first is its default. */
   tasks: TaskSpec[];
   architecture: Record<string, number | string | number[]>;
+  /** How this model is unlearned by default (its family's recipe): the studio and the CLI start from it. */
+  recipe?: Recipe;
   /** Classes left out of training: set on a model retrained from scratch without a forget set. */
   excludedClasses?: number[];
   /** Totals over every stage, with the last stage's batch, seed and loss. */

@@ -66,9 +66,10 @@ export class AdamW {
       ].map((value) => tf.scalar(value));
       // stack + sum, not addN: webgpu's AddN binds one buffer per input and fails past 8 on some adapters.
       const norm = tf.sqrt(tf.sum(tf.stack(gradients.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
-      const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
+      // Infinity clips nothing (Palette's recipe): no scale to compute.
+      const scale = Number.isFinite(clipNorm) ? tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) : undefined;
       this.variables.forEach((variable, i) => {
-        const g = tf.mul(gradients[i], scale);
+        const g = scale ? tf.mul(gradients[i], scale) : gradients[i];
         const m = tf.add(tf.mul(this.firstMoments[i], b1), tf.mul(g, b1Rest));
         const v = tf.add(tf.mul(this.secondMoments[i], b2), tf.mul(tf.square(g), b2Rest));
         this.firstMoments[i].assign(m);

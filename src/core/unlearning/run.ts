@@ -7,6 +7,8 @@ import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import { visiblePart } from '../tasks/masks';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from '../../shared/settings';
 import { Unlearner } from './unlearner';
+import { outputMetrics, type OutputMetrics } from '../evaluation/output-metrics';
+import type { Classifier } from '../models/classifier';
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
 export interface ImageStack {
@@ -82,6 +84,18 @@ export class UnlearningRun {
     return {
       forget: { original: original.forget, unlearned: await this.quality(this.evalSets.forget, this.model, onBatch) },
       retain: { original: original.retain, unlearned: await this.quality(this.evalSets.retain, this.model, onBatch) },
+    };
+  }
+
+  /**
+   * The paper's output metrics (FID, IS and cosine in the classifier's features, hole PSNR, MSE and
+   * SSIM) of the original and the unlearned model on the held-out sets.
+   */
+  async outputMetrics(classifier: Classifier): Promise<Record<'forget' | 'retain', { original: OutputMetrics; unlearned: OutputMetrics }>> {
+    const judge = (set: ImageSet, parts: ModelParts) => outputMetrics(this.model, this.unlearner.task, set, classifier, parts);
+    return {
+      forget: { original: await judge(this.evalSets.forget, this.unlearner.original), unlearned: await judge(this.evalSets.forget, this.model) },
+      retain: { original: await judge(this.evalSets.retain, this.unlearner.original), unlearned: await judge(this.evalSets.retain, this.model) },
     };
   }
 

@@ -31,6 +31,28 @@ describe('Unlearner', () => {
     model.dispose();
   });
 
+  test("follows the recipe's optimiser: a constant schedule keeps the learning rate, clipNorm 0 clips nothing", async () => {
+    const runWith = async (patch: Partial<typeof settings>) => {
+      const model = smallModel();
+      const unlearner = new Unlearner(model, forget, retain, { ...settings, ...patch });
+      const before = weightsOf(model.encoder);
+      const rates: number[] = [];
+      for (let i = 0; i < 4; i++) rates.push((await unlearner.step()).learningRate);
+      const moved = weightsOf(model.encoder).reduce((sum, w, i) => sum + w.reduce((s, v, j) => s + Math.abs(v - before[i][j]), 0), 0);
+      unlearner.dispose();
+      model.dispose();
+      return { rates, moved };
+    };
+    const constant = await runWith({ schedule: 'constant', warmupFraction: 0.5 });
+    expect(constant.rates).toEqual([settings.learningRate, settings.learningRate, settings.learningRate, settings.learningRate]);
+    const warm = await runWith({ schedule: 'warmup-cosine', warmupFraction: 0.5 });
+    expect(warm.rates[0]).toBeLessThan(warm.rates[3]);
+    // Adam is almost blind to a gradient's scale: a clip shows where ε counts, at a tiny norm; 0 must clip nothing.
+    const unclipped = await runWith({ clipNorm: 0, weightDecay: 0 });
+    const clipped = await runWith({ clipNorm: 1e-6, weightDecay: 0 });
+    expect(unclipped.moved).not.toBe(clipped.moved);
+  });
+
   test('holds the tensor count steady: step 2 and step 20 leave the same number', async () => {
     const model = smallModel();
     const unlearner = new Unlearner(model, forget, retain, settings);

@@ -59,7 +59,8 @@ export class Unlearner {
     const trainsDecoder = METHODS.find((m) => m.id === settings.method)!.trains === 'whole model';
     this.originalDecoder = trainsDecoder ? model.cloneDecoder() : model.decoder;
     this.method = METHOD_REGISTRY[settings.method]({ model, task: this.task, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
-    this.optimizer = new AdamW(this.method.variables, DEFAULT_ADAMW);
+    const { beta2, weightDecay, clipNorm } = settings;
+    this.optimizer = new AdamW(this.method.variables, { ...DEFAULT_ADAMW, beta2, weightDecay, clipNorm: clipNorm || Infinity });
     this.random = new SeededRandom(settings.seed);
     const next = () => this.random.next();
     this.forgetSampler = new IndexSampler(forget.count, next);
@@ -93,7 +94,7 @@ export class Unlearner {
     const forgetCount = Math.floor(batchSize / 2);
     const xf = this.forgetImages.gather(this.sampleForget(forgetCount));
     const xr = this.retainImages.gather(this.sampleRetain(batchSize - forgetCount));
-    const lr = warmupCosine(this.stepIndex, steps, Math.round(steps * warmupFraction), learningRate);
+    const lr = this.settings.schedule === 'constant' ? learningRate : warmupCosine(this.stepIndex, steps, Math.round(steps * warmupFraction), learningRate);
     const variables = this.method.variables;
     // A distinct non-zero seed per run seed and step (tfjs reads 0 as "unseeded").
     const stepSeed = seed * 100_003 + this.stepIndex + 1;

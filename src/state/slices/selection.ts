@@ -1,5 +1,5 @@
 import type { DatasetSummary, ModelCard } from '../../shared/protocol';
-import { SETTING_RULES, validateSettings, type UnlearnSettings } from '../../shared/settings';
+import { SETTING_RULES, validateSettings, withRecipe, type UnlearnSettings } from '../../shared/settings';
 import { modelTaskIds } from '../../shared/tasks';
 import { errorMessage } from '../errors';
 import type { SliceCreator } from '../studio-store';
@@ -57,7 +57,12 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
       const forget = get().forgetClasses.filter((c) => classes.includes(c));
       // A task the new model was not trained on falls back to the model's default.
       const { task } = get().settings;
-      const settings = task && !modelTaskIds(loaded.model).includes(task) ? { ...get().settings, task: undefined } : get().settings;
+      let settings = task && !modelTaskIds(loaded.model).includes(task) ? { ...get().settings, task: undefined } : get().settings;
+      if (previous?.id !== modelId) {
+        // Another model starts from its own recipe; on the page's first model, what the URL gave wins.
+        settings = withRecipe(settings, loaded.model.recipe);
+        if (!previous) for (const key of shared.given ?? []) Object.assign(settings, { [key]: shared.settings[key] });
+      }
       set({
         modelId,
         settings,

@@ -1,0 +1,32 @@
+/**
+ * Each family's unlearning recipe, written into the cards of its models: the studio and the CLI
+ * start a run from it (a setting the user or a flag gives wins). Where the project departs from
+ * the official code, `source` says so and why (see the README, "Recipes").
+ */
+import type { Recipe } from '../../shared/settings';
+
+/** The conv AE and the MAE have no official unlearning code: DEFAULT_UNLEARN is the project's recipe for them. */
+export const PROJECT_RECIPE: Recipe = {
+  source:
+    "the project's recipe (this family has no official unlearning code): the official MAGE optimiser (AdamW, β2 0.95, weight decay 0.05, clipping 3, 5% warm-up then half-cosine) with α 0.25, lr 1e-3 and 500 steps",
+};
+
+export const MAGE_RECIPE: Recipe = {
+  alpha: 0.2,
+  warmupFraction: 0.83,
+  source:
+    "the official MAGE recipe (jpmorganchase/i2i_mage, engine_unlearn.py and README): α 0.2, AdamW β2 0.95, weight decay 0.05, clipping 3, warm-up over 5 of 6 epochs then half-cosine; lr 1e-3 and 500 steps are the project's (the official 1e-4·batch/256 over 6 ImageNet epochs moves nothing in 500 steps)",
+};
+
+export const PALETTE_RECIPE: Recipe = {
+  alpha: 0.1,
+  learningRate: 5e-5,
+  schedule: 'constant',
+  warmupFraction: 0,
+  beta2: 0.999,
+  weightDecay: 0,
+  clipNorm: 0,
+  steps: 1875,
+  source:
+    'the official Palette recipe (jpmorganchase/i2i_Palette-Image-to-Image-Diffusion-Models, unlearn.py): Adam, lr 5e-5 constant, no weight decay, no clipping, α 0.1, three epochs of the forget and retain sets (1,875 steps of 32 on the studio\'s 20,000 MNIST training images)',
+};
