@@ -69,13 +69,15 @@ describe('baseline losses on fixed tensors', () => {
     expect(terms.total).toBeCloseTo(0.375, 6);
   });
 
-  test('random encoder: targets are seeded randn scaled by the batch’s scalar std and shifted by its mean', () => {
-    // f = (1, 3, 5, 7): mean 4, variance (9 + 1 + 1 + 9) / 4 = 5
+  test('random encoder: forget targets are seeded randn scaled by the whole batch’s scalar std and shifted by its mean', () => {
+    // Teacher features: forget sample (1, 3), retain sample (5, 7): mean 4, variance (9 + 1 + 1 + 9) / 4 = 5
+    // (the forget sample alone would give mean 2, variance 1).
     const f = tf.tensor2d([[1, 3], [5, 7]]);
-    const eps = tf.randomNormal([2, 2], 0, 1, 'float32', 9).dataSync();
-    const target = randomEncodingTargets([f], 9)[0].dataSync();
-    eps.forEach((e, i) => expect(target[i]).toBeCloseTo(e * Math.sqrt(5) + 4, 5));
-    expect(Array.from(randomEncodingTargets([f], 10)[0].dataSync())).not.toEqual(Array.from(target));
+    const eps = tf.randomNormal([1, 2], 0, 1, 'float32', 9).dataSync();
+    const [target] = randomEncodingTargets([f], 1, 9);
+    expect(target.shape).toEqual([1, 2]);
+    eps.forEach((e, i) => expect(target.dataSync()[i]).toBeCloseTo(e * Math.sqrt(5) + 4, 5));
+    expect(Array.from(randomEncodingTargets([f], 1, 10)[0].dataSync())).not.toEqual(Array.from(target.dataSync()));
   });
 });
 
