@@ -13,7 +13,7 @@ import { noiseImages } from '../unlearning/noise';
 import { latentDistance } from '../unlearning/objective';
 import { loadModel, saveModel } from './families';
 import { joinBatches } from './batches';
-import { DEFAULT_MAGE, MageModel, hiddenTokens, keptPositions, mageArchitecture, mageFamily, runDecoder, runEncoder, trainingKeep, unlearningTokenMasks, type MageConfig } from './mage';
+import { DEFAULT_MAGE, MageModel, hiddenTokens, keptPositions, mageArchitecture, mageFamily, noiseCodes, runDecoder, runEncoder, trainingKeep, unlearningTokenMasks, type MageConfig } from './mage';
 import type { ModelCard, TaskBatch } from './types';
 import { DEFAULT_VQ, createTokenizerPart, encodeContinuous, vqLosses } from './vq-tokenizer';
 
@@ -192,6 +192,27 @@ describe('MAGE', () => {
     expect(values(target)).not.toEqual(values(student));
     tf.dispose([noise, target, full, expected, student, batch.images, batch.mask]);
     teacher.dispose();
+    model.dispose();
+  });
+
+  test('noisy label codes: the forget images get clamp(randn·std + mean) rounded, with the whole batch’s code statistics', () => {
+    // Codes (0, 4) of the forget image and (8, 12) of the retain image: mean 6, variance (36 + 4 + 4 + 36) / 4 = 20.
+    const codes = tf.tensor2d([[0, 4], [8, 12]], [2, 2], 'int32');
+    const batch = { images: tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, mask: tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, seed: 3 };
+    const eps = tf.randomNormal([2, 2], 0, 1, 'float32', 3 + 2).dataSync();
+    const out = noiseCodes(batch, codes, 1, 16).arraySync();
+    expect(out[0]).toEqual([0, 1].map((j) => Math.min(15, Math.max(0, Math.round(eps[j] * Math.sqrt(20) + 6)))));
+    expect(out[1]).toEqual([8, 12]);
+    tf.dispose([codes, batch.images, batch.mask]);
+  });
+
+  test('noisy label loss: retain images keep the task loss; forget images, same real input, learn other codes', () => {
+    const model = tinyMage();
+    const both = joinBatches(taskBatch('centre-50', [0, 1], 9), taskBatch('centre-50', [2, 3], 10));
+    const noisy = values(model.noisyLabelLoss(both, tf.zeros([2, 28, 28, 1]) as tf.Tensor4D));
+    const plain = values(model.taskLoss(both));
+    expect(noisy.slice(2)).toEqual(plain.slice(2));
+    noisy.slice(0, 2).forEach((v, i) => expect(v).not.toBeCloseTo(plain[i], 4));
     model.dispose();
   });
 

@@ -165,6 +165,20 @@ export function trainingKeep(batch: TaskBatch, config: VqConfig): { keep: tf.Ten
   });
 }
 
+/**
+ * Noisy Label's target codes, as the official code draws them: for the first `count` images
+ * clamp(randn·std + mean, 0, K − 1) rounded, with the scalar mean and std of the whole batch's
+ * codes (a segment's draws come from its seed); the other images keep their codes.
+ */
+export function noiseCodes(batch: TaskBatch, codes: tf.Tensor2D, count: number, codebookSize: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(tf.cast(codes, 'float32'));
+    const eps = drawPerSegment(batch, (n, seed) => tf.randomNormal([n, codes.shape[1]], 0, 1, 'float32', seed + 2));
+    const noisy = tf.round(tf.clipByValue(tf.add(tf.mul(tf.slice(eps, 0, count), tf.sqrt(variance)), mean), 0, codebookSize - 1));
+    return tf.concat([tf.cast(noisy, 'int32'), tf.slice(codes, count)]) as tf.Tensor2D;
+  });
+}
+
 /** MAGE's masking ratio: a truncated normal, N(0.55, 0.25²) on [0.5, 1] (its `mask_ratio_*` defaults). */
 const MASK_RATIO = { min: 0.5, max: 1, mean: 0.55, std: 0.25 };
 
@@ -274,13 +288,27 @@ export class MageModel implements I2IModel {
   /** Label-smoothed cross-entropy on the tokens still hidden, averaged per image. */
   taskLoss(batch: TaskBatch, parts: ModelParts = this): tf.Tensor1D {
     return tf.tidy(() => {
-      const { keep, target } = trainingKeep(batch, this.config.tokenizer);
       const codes = this.codes(batch.images);
+      return this.tokenLoss(batch, parts, codes, codes);
+    });
+  }
+
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => {
+      const codes = this.codes(batch.images);
+      return this.tokenLoss(batch, parts, codes, noiseCodes(batch, codes, noise.shape[0], this.config.tokenizer.codebookSize));
+    });
+  }
+
+  /** taskLoss with the image's codes as input and `targets` as the codes to predict. */
+  private tokenLoss(batch: TaskBatch, parts: ModelParts, codes: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const { keep, target } = trainingKeep(batch, this.config.tokenizer);
       const logits = runDecoder(parts.decoder, this.config, runEncoder(parts.encoder, this.config, codes, keep), keep);
       const k = this.config.tokenizer.codebookSize;
       const eps = this.config.labelSmoothing;
       const logProbs = tf.logSoftmax(logits);
-      const nll = tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(codes, k)), 2));
+      const nll = tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(targets, k)), 2));
       const smooth = tf.neg(tf.mean(logProbs, 2));
       const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps));
       return tf.div(tf.sum(tf.mul(perToken, target), 1), tf.maximum(tf.sum(target, 1), 1)) as tf.Tensor1D;
