@@ -3,7 +3,7 @@ import { maskedInput } from '../tasks/masks';
 import { jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
 import { loadLayers } from './io';
-import { weightedPixelLoss } from './losses';
+import { holeNoiseTargets, weightedPixelLoss } from './losses';
 import { LayersPart, seededInitializer, stridedConvStack } from './layers';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
 import { PROJECT_RECIPE } from './recipes';
@@ -117,6 +117,10 @@ export class ConvInpaintingModel implements I2IModel {
 
   taskLoss(batch: TaskBatch, parts: ModelParts = this, hiddenWeight = 1): tf.Tensor1D {
     return tf.tidy(() => weightedPixelLoss(this.predict(batch, parts), batch.images, batch.mask, hiddenWeight));
+  }
+
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => weightedPixelLoss(this.predict(batch, parts), holeNoiseTargets(batch.images, batch.mask, noise), batch.mask));
   }
 
   async reconstruct(batch: TaskBatch, parts: ModelParts = this): Promise<tf.Tensor4D> {

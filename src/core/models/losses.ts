@@ -10,3 +10,16 @@ export function weightedPixelLoss(output: tf.Tensor4D, target: tf.Tensor4D, mask
     return tf.mean(tf.mul(tf.squaredDifference(output, target), weights), [1, 2, 3]) as tf.Tensor1D;
   });
 }
+
+/**
+ * Noisy Label's pixel targets: the first `noise.shape[0]` images with the noise inside their hole
+ * (their visible pixels are the input's, so they stay the target), the other images as they are.
+ */
+export function holeNoiseTargets(images: tf.Tensor4D, mask: tf.Tensor4D, noise: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const count = noise.shape[0];
+    const hole = tf.slice(mask, 0, count);
+    const noisy = tf.add(tf.mul(noise, hole), tf.mul(tf.slice(images, 0, count), tf.sub(1, hole)));
+    return tf.concat([noisy, tf.slice(images, count)]) as tf.Tensor4D;
+  });
+}

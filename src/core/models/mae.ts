@@ -3,7 +3,7 @@ import { jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
 import { maskedInput, representativeMask } from '../tasks/masks';
 import type { TaskSpec } from '../../shared/tasks';
-import { weightedPixelLoss } from './losses';
+import { holeNoiseTargets, weightedPixelLoss } from './losses';
 import { ParameterPart, init } from './parameters';
 import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
@@ -276,6 +276,10 @@ export class MaeModel implements I2IModel {
   /** Pixel MSE with hidden pixels weighted by `hiddenWeight` (MAE's own loss is on hidden patches only). */
   taskLoss(batch: TaskBatch, parts: ModelParts = this, hiddenWeight = 1): tf.Tensor1D {
     return tf.tidy(() => weightedPixelLoss(this.predict(batch, parts), batch.images, batch.mask, hiddenWeight));
+  }
+
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => weightedPixelLoss(this.predict(batch, parts), holeNoiseTargets(batch.images, batch.mask, noise), batch.mask));
   }
 
   /** One decoder pass, with the visible pixels pasted back (the model's guess matters only where it could not see). */

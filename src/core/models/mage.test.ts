@@ -9,8 +9,11 @@ import { DEFAULT_PRETRAIN, Pretrainer } from '../training/pretrain';
 import { AdamW, DEFAULT_ADAMW } from '../unlearning/optimizer';
 import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
+import { noiseImages } from '../unlearning/noise';
+import { latentDistance } from '../unlearning/objective';
 import { loadModel, saveModel } from './families';
-import { DEFAULT_MAGE, MageModel, hiddenTokens, mageArchitecture, mageFamily, runDecoder, runEncoder, trainingKeep, type MageConfig } from './mage';
+import { joinBatches } from './batches';
+import { DEFAULT_MAGE, MageModel, hiddenTokens, keptPositions, mageArchitecture, mageFamily, noiseCodes, runDecoder, runEncoder, trainingKeep, unlearningTokenMasks, type MageConfig } from './mage';
 import type { ModelCard, TaskBatch } from './types';
 import { DEFAULT_VQ, createTokenizerPart, encodeContinuous, vqLosses } from './vq-tokenizer';
 
@@ -121,20 +124,95 @@ describe('MAGE', () => {
     model.dispose();
   });
 
+  test('unlearning token masks as MAGE draws them: 25 of 49 dropped, one masking ratio per segment, from its seed', () => {
+    const batch = taskBatch('centre-25', [0, 1, 2, 3, 4, 5]);
+    const a = unlearningTokenMasks(batch, 49);
+    expect(unlearningTokenMasks(batch, 49)).toEqual(a);
+    expect(unlearningTokenMasks({ ...batch, seed: 1234 }, 49).keep).not.toEqual(a.keep);
+    const perImage = (flat: Float32Array) => Array.from({ length: 6 }, (_, i) => flat.subarray(i * 49, (i + 1) * 49).reduce((x, y) => x + y, 0));
+    expect(perImage(a.keep)).toEqual(new Array(6).fill(24));
+    const shown = perImage(a.visible);
+    // ⌈49·r⌉ masked with r in [0.5, 1]: at most the 24 kept tokens show their code, all images alike.
+    expect(shown.every((v) => v === shown[0] && v <= 24)).toBe(true);
+    a.visible.forEach((v, i) => expect(v).toBeLessThanOrEqual(a.keep[i]));
+    // A joined batch draws for each segment what the segment draws alone.
+    const [first, second] = [taskBatch('patches', [0, 1], 21), taskBatch('patches', [2, 3, 4], 22)];
+    const joined = unlearningTokenMasks(joinBatches(first, second), 49);
+    expect(joined.keep).toEqual(Float32Array.from([...unlearningTokenMasks(first, 49).keep, ...unlearningTokenMasks(second, 49).keep]));
+  });
+
+  test('kept positions: the class token and the kept tokens, in order', () => {
+    const x = tf.tensor3d([0, 1, 2, 3, 10, 11, 12, 13], [2, 4, 1]);
+    expect(keptPositions(x, Float32Array.from([1, 0, 1, 0, 1, 1])).arraySync()).toEqual([[[0], [1], [3]], [[10], [12], [13]]]);
+    x.dispose();
+  });
+
+  test('the unlearning latent is the class token and the 24 kept tokens under MAGE’s own masks, whatever the task’s mask', () => {
+    const model = tinyMage();
+    const batch = taskBatch('centre-25');
+    const [latent] = model.encode(batch);
+    expect(latent.shape).toEqual([4, 25, 16]);
+    // No zeroed positions diluting the mean: every vector is a layer-normed output.
+    (latent.arraySync() as number[][][]).forEach((seq) => seq.forEach((v) => expect(v.some((e) => e !== 0)).toBe(true)));
+    const [other] = model.encode({ ...taskBatch('outpaint'), seed: batch.seed });
+    expect(sameBits([other.dataSync() as Float32Array], [latent.dataSync() as Float32Array])).toBe(true);
+    const { keep, visible } = unlearningTokenMasks(batch, 49);
+    const codes = model.codes(batch.images);
+    const full = runEncoder(model.encoder, TINY, codes, tf.tensor2d(keep, [4, 49]), tf.tensor2d(visible, [4, 49]));
+    expect(sameBits([keptPositions(full, keep).dataSync() as Float32Array], [latent.dataSync() as Float32Array])).toBe(true);
+    tf.dispose([latent, other, codes, full, batch.images, batch.mask]);
+    model.dispose();
+  });
+
+  test('masked-but-kept tokens show the mask token: their codes do not matter, the kept visible ones do', () => {
+    const model = tinyMage();
+    const codes = tf.tensor2d(Array.from({ length: 49 }, (_, i) => i % 16), [1, 49], 'int32');
+    const keep = tf.tensor2d(Array.from({ length: 49 }, (_, i) => (i < 30 ? 1 : 0)), [1, 49]);
+    const visible = tf.tensor2d(Array.from({ length: 49 }, (_, i) => (i < 20 ? 1 : 0)), [1, 49]);
+    const changed = (from: number, to: number) => tf.tensor2d(Array.from({ length: 49 }, (_, i) => (i >= from && i < to ? 15 - (i % 16) : i % 16)), [1, 49], 'int32');
+    const [base, masked, shown] = [codes, changed(20, 30), changed(0, 20)].map((c) => runEncoder(model.encoder, TINY, c, keep, visible).dataSync() as Float32Array);
+    expect(sameBits([masked], [base])).toBe(true);
+    expect(sameBits([shown], [base])).toBe(false);
+    tf.dispose([codes, keep, visible]);
+    model.dispose();
+  });
+
   test("the forget target is the teacher's encoding of the noise image's tokens under the forget batch's token masks", () => {
     const model = tinyMage();
     const teacher = model.cloneEncoder();
     const batch = taskBatch('patches');
     const noise = tf.randomUniform(batch.images.shape, 0, 1, 'float32', 4) as tf.Tensor4D;
     const [target] = model.forgetTarget(batch, noise, teacher);
-    const { keep } = trainingKeep(batch, TINY.tokenizer);
-    const expected = runEncoder(teacher, TINY, model.codes(noise), keep);
+    const { keep, visible } = unlearningTokenMasks(batch, 49);
+    const full = runEncoder(teacher, TINY, model.codes(noise), tf.tensor2d(keep, [4, 49]), tf.tensor2d(visible, [4, 49]));
+    const expected = keptPositions(full, keep);
     expect(sameBits([target.dataSync() as Float32Array], [expected.dataSync() as Float32Array])).toBe(true);
     const [student] = model.encode(batch);
     expect(values(model.codes(noise))).not.toEqual(values(model.codes(batch.images)));
     expect(values(target)).not.toEqual(values(student));
-    tf.dispose([noise, target, keep, expected, student, batch.images, batch.mask]);
+    tf.dispose([noise, target, full, expected, student, batch.images, batch.mask]);
     teacher.dispose();
+    model.dispose();
+  });
+
+  test('noisy label codes: the forget images get clamp(randn·std + mean) rounded, with the whole batch’s code statistics', () => {
+    // Codes (0, 4) of the forget image and (8, 12) of the retain image: mean 6, variance (36 + 4 + 4 + 36) / 4 = 20.
+    const codes = tf.tensor2d([[0, 4], [8, 12]], [2, 2], 'int32');
+    const batch = { images: tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, mask: tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, seed: 3 };
+    const eps = tf.randomNormal([2, 2], 0, 1, 'float32', 3 + 2).dataSync();
+    const out = noiseCodes(batch, codes, 1, 16).arraySync();
+    expect(out[0]).toEqual([0, 1].map((j) => Math.min(15, Math.max(0, Math.round(eps[j] * Math.sqrt(20) + 6)))));
+    expect(out[1]).toEqual([8, 12]);
+    tf.dispose([codes, batch.images, batch.mask]);
+  });
+
+  test('noisy label loss: retain images keep the task loss; forget images, same real input, learn other codes', () => {
+    const model = tinyMage();
+    const both = joinBatches(taskBatch('centre-50', [0, 1], 9), taskBatch('centre-50', [2, 3], 10));
+    const noisy = values(model.noisyLabelLoss(both, tf.zeros([2, 28, 28, 1]) as tf.Tensor4D));
+    const plain = values(model.taskLoss(both));
+    expect(noisy.slice(2)).toEqual(plain.slice(2));
+    noisy.slice(0, 2).forEach((v, i) => expect(v).not.toBeCloseTo(plain[i], 4));
     model.dispose();
   });
 
@@ -206,25 +284,32 @@ describe('MAGE', () => {
     model.dispose();
   });
 
-  test.each(['patches', 'centre-25'] as TaskId[])("the paper's method on %s moves the encoder only, with a steady tensor count", async (task) => {
+  test("the paper's method moves the encoder only, brings forget encodings toward the noise's, with a steady tensor count", async () => {
     const model = tinyMage();
     const encoderBefore = bitsOf(model.encoder.variables);
     const decoderBefore = bitsOf(model.decoder.variables);
     const tokenizerBefore = bitsOf(model.tokenizer.variables);
-    const unlearner = new Unlearner(model, syntheticImages(16, 28, 11), syntheticImages(16, 28, 12), { ...DEFAULT_UNLEARN, task, steps: 20, batchSize: 8, learningRate: 1e-2 });
-    const first = await unlearner.step();
+    const forgetSet = syntheticImages(16, 28, 11);
+    const unlearner = new Unlearner(model, forgetSet, syntheticImages(16, 28, 12), { ...DEFAULT_UNLEARN, steps: 20, batchSize: 8, learningRate: 1e-2 });
+    // L_F on a fixed batch and noise: each step draws its own masks and noise, so single steps' losses are not comparable.
+    const probe = taskBatch('centre-25', [0, 1, 2, 3, 4, 5, 6, 7]);
+    const probeForget = { ...probe, images: batchTensor(forgetSet, [0, 1, 2, 3, 4, 5, 6, 7]) };
+    const noise = noiseImages(probeForget.images, 'normal', 5);
+    const forgetDistance = () => tf.tidy(() => latentDistance(model.encode(probeForget), model.forgetTarget(probeForget, noise, unlearner.teacher)).dataSync()[0]);
+    const before = forgetDistance();
+    await unlearner.step();
     const tensors = tf.memory().numTensors;
-    let last = first;
-    for (let i = 1; i < 20; i++) last = await unlearner.step();
+    for (let i = 1; i < 20; i++) await unlearner.step();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(sameBits(bitsOf(model.decoder.variables), decoderBefore)).toBe(true);
     expect(sameBits(bitsOf(model.tokenizer.variables), tokenizerBefore)).toBe(true);
     // The cls token only; the embeddings of codes absent from these images get no gradient.
     expect(sameBits([model.encoder.get('cls').dataSync() as Float32Array], [encoderBefore[model.encoder.names.indexOf('cls')]])).toBe(false);
     expect(sameBits(bitsOf(model.encoder.variables), encoderBefore)).toBe(false);
-    expect(last.weightedForgetLoss).toBeLessThan(first.weightedForgetLoss);
+    expect(forgetDistance()).toBeLessThan(before);
     unlearner.dispose();
     expect(sameBits(bitsOf(model.encoder.variables), encoderBefore)).toBe(true);
+    tf.dispose([probe.images, probe.mask, probeForget.images, noise]);
     model.dispose();
   });
 

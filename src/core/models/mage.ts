@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { drawPerSegment, jointTeacherTargets } from './batches';
+import { createRng } from '../random';
+import { drawPerSegment, jointTeacherTargets, segmentsOf } from './batches';
 import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
 import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight } from './transformer';
@@ -14,7 +15,8 @@ import { MAGE_RECIPE } from './recipes';
  * transformer decoder fills the hidden positions with the encoder's class-token output (MAGE's
  * pad_with_cls_token), adds positions and predicts the code of every token. Inpainting decodes
  * iteratively (MaskGIT): the most confident predictions are fixed and fed back in, a cosine
- * schedule at a time. The unlearning method trains the transformer encoder only.
+ * schedule at a time. The unlearning method trains the transformer encoder only, under MAGE's own
+ * random token masks (unlearningTokenMasks), as the official code does.
  */
 export interface MageConfig {
   tokenizer: VqConfig;
@@ -96,14 +98,16 @@ function withClass(keep: tf.Tensor2D): tf.Tensor2D {
 /**
  * Transformer encoder over the kept tokens: codes int32 [n, L], keep [n, L] (1 = the token is
  * seen) -> [n, L + 1, d], class token first; positions of hidden tokens are zero (they are not
- * part of MAGE's encoder output, whose sequence holds only kept tokens).
+ * part of MAGE's encoder output, whose sequence holds only kept tokens). `visible` (default: keep)
+ * says which kept tokens show their code; the others show the mask token, as MAGE's tokens that
+ * are masked but not dropped.
  */
-export function runEncoder(part: ModelPart, config: MageConfig, codes: tf.Tensor2D, keep: tf.Tensor2D): tf.Tensor3D {
+export function runEncoder(part: ModelPart, config: MageConfig, codes: tf.Tensor2D, keep: tf.Tensor2D, visible: tf.Tensor2D = keep): tf.Tensor3D {
   return tf.tidy(() => {
     const e = part as ParameterPart;
     const [n, l] = codes.shape;
     const maskId = config.tokenizer.codebookSize;
-    const ids = tf.cast(tf.add(tf.mul(tf.cast(codes, 'float32'), keep), tf.mul(maskId, tf.sub(1, keep))), 'int32');
+    const ids = tf.cast(tf.add(tf.mul(tf.cast(codes, 'float32'), visible), tf.mul(maskId, tf.sub(1, visible))), 'int32');
     // One-hot matmul: gather's gradient needs a kernel wasm lacks for this shape of use.
     const tokens = tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), maskId + 1), e.get('token_emb')), [n, l, config.encoderDim]);
     const cls = tf.tile(tf.reshape(e.get('cls'), [1, 1, config.encoderDim]), [n, 1, 1]);
@@ -144,10 +148,10 @@ export function hiddenTokens(mask: tf.Tensor4D, config: VqConfig): tf.Tensor2D {
 }
 
 /**
- * The batch's keep mask: the task's visible tokens plus, drawn from the batch seed, a share of its
- * hidden tokens revealed as MaskGIT trains (a hidden fraction cos(π/2·u), u ~ U[0, 1], per image):
- * iterative decoding feeds its own partial answers back in, so the model learns from and is
- * unlearned on those states too. Same seed, same draws: student and teacher see the same masks.
+ * The task loss's keep mask (pretraining, whole-model baselines): the task's visible tokens plus,
+ * drawn from the batch seed, a share of its hidden tokens revealed as MaskGIT trains (a hidden
+ * fraction cos(π/2·u), u ~ U[0, 1], per image): iterative decoding feeds its own partial answers
+ * back in, so the model learns from those states too. Same seed, same draws.
  */
 export function trainingKeep(batch: TaskBatch, config: VqConfig): { keep: tf.Tensor2D; target: tf.Tensor2D } {
   return tf.tidy(() => {
@@ -160,6 +164,75 @@ export function trainingKeep(batch: TaskBatch, config: VqConfig): { keep: tf.Ten
     const target = tf.sub(hidden, revealed) as tf.Tensor2D;
     return { keep: tf.sub(1, target) as tf.Tensor2D, target };
   });
+}
+
+/**
+ * Noisy Label's target codes, as the official code draws them: for the first `count` images
+ * clamp(randn·std + mean, 0, K − 1) rounded, with the scalar mean and std of the whole batch's
+ * codes (a segment's draws come from its seed); the other images keep their codes.
+ */
+export function noiseCodes(batch: TaskBatch, codes: tf.Tensor2D, count: number, codebookSize: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(tf.cast(codes, 'float32'));
+    const eps = drawPerSegment(batch, (n, seed) => tf.randomNormal([n, codes.shape[1]], 0, 1, 'float32', seed + 2));
+    const noisy = tf.round(tf.clipByValue(tf.add(tf.mul(tf.slice(eps, 0, count), tf.sqrt(variance)), mean), 0, codebookSize - 1));
+    return tf.concat([tf.cast(noisy, 'int32'), tf.slice(codes, count)]) as tf.Tensor2D;
+  });
+}
+
+/** MAGE's masking ratio: a truncated normal, N(0.55, 0.25²) on [0.5, 1] (its `mask_ratio_*` defaults). */
+const MASK_RATIO = { min: 0.5, max: 1, mean: 0.55, std: 0.25 };
+
+/**
+ * The token masks MAGE unlearns under, as its official code draws them (the task's masks are for
+ * evaluation only): per segment one masking ratio r from MASK_RATIO; per image ⌈L·0.5⌉ random
+ * tokens dropped (not part of the sequence) and ⌈L·r⌉ in all masked, so the kept tokens beyond the
+ * dropped ones show the mask token. Drawn on the CPU from the segment's seed: every image keeps the
+ * same number of tokens, known without a read-back. Flat [n·L]: keep (not dropped), visible (not masked).
+ */
+export function unlearningTokenMasks(batch: TaskBatch, tokens: number): { keep: Float32Array; visible: Float32Array } {
+  const n = batch.images.shape[0];
+  const keep = new Float32Array(n * tokens).fill(1);
+  const visible = new Float32Array(n * tokens).fill(1);
+  const dropped = Math.ceil(tokens * MASK_RATIO.min);
+  let image = 0;
+  for (const { count, seed } of segmentsOf(batch)) {
+    const rng = createRng(seed);
+    let ratio: number;
+    do ratio = MASK_RATIO.mean + MASK_RATIO.std * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    while (ratio < MASK_RATIO.min || ratio > MASK_RATIO.max);
+    const masked = Math.ceil(tokens * ratio);
+    for (let i = 0; i < count; i++, image++) {
+      const order = Array.from({ length: tokens }, (_, j) => j);
+      for (let j = tokens - 1; j > 0; j--) {
+        const k = Math.floor(rng() * (j + 1));
+        [order[j], order[k]] = [order[k], order[j]];
+      }
+      order.slice(0, masked).forEach((j, rank) => {
+        visible[image * tokens + j] = 0;
+        if (rank < dropped) keep[image * tokens + j] = 0;
+      });
+    }
+  }
+  return { keep, visible };
+}
+
+/**
+ * The class token and the kept tokens of an encoder output, in order: [n, L + 1, d] -> [n, k + 1, d]
+ * for `keep` (flat [n·L]) with k kept tokens in every image. MAGE's encoder output is that
+ * sequence; zeroed positions in its place would dilute each sample's mean. A one-hot matmul, not a
+ * gather: gather's gradient needs a kernel wasm lacks.
+ */
+export function keptPositions(x: tf.Tensor3D, keep: Float32Array): tf.Tensor3D {
+  const [n, t] = x.shape;
+  const kept = keep.subarray(0, t - 1).reduce((a, b) => a + b, 0) + 1;
+  const select = new Float32Array(n * kept * t);
+  for (let i = 0; i < n; i++) {
+    let row = 0;
+    for (let j = 0; j < t; j++) if (j === 0 || keep[i * (t - 1) + j - 1] === 1) select[(i * kept + row++) * t + j] = 1;
+    if (row !== kept) throw new Error('every image must keep the same number of tokens');
+  }
+  return tf.tidy(() => tf.matMul(tf.tensor3d(select, [n, kept, t]), x));
 }
 
 export class MageModel implements I2IModel {
@@ -185,10 +258,14 @@ export class MageModel implements I2IModel {
     return tokenize(this.tokenizer, this.config.tokenizer, images);
   }
 
+  /** The latent L_R and L_F compare: the class token and kept tokens under MAGE's own unlearning masks (the task's mask plays no part). */
   encode(batch: TaskBatch, encoder: ModelPart = this.encoder): tf.Tensor[] {
     return tf.tidy(() => {
-      const { keep } = trainingKeep(batch, this.config.tokenizer);
-      return [runEncoder(encoder, this.config, this.codes(batch.images), keep)];
+      const codes = this.codes(batch.images);
+      const [n, l] = codes.shape;
+      const { keep, visible } = unlearningTokenMasks(batch, l);
+      const full = runEncoder(encoder, this.config, codes, tf.tensor2d(keep, [n, l]), tf.tensor2d(visible, [n, l]));
+      return [keptPositions(full, keep)];
     });
   }
 
@@ -212,13 +289,27 @@ export class MageModel implements I2IModel {
   /** Label-smoothed cross-entropy on the tokens still hidden, averaged per image. */
   taskLoss(batch: TaskBatch, parts: ModelParts = this): tf.Tensor1D {
     return tf.tidy(() => {
-      const { keep, target } = trainingKeep(batch, this.config.tokenizer);
       const codes = this.codes(batch.images);
+      return this.tokenLoss(batch, parts, codes, codes);
+    });
+  }
+
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => {
+      const codes = this.codes(batch.images);
+      return this.tokenLoss(batch, parts, codes, noiseCodes(batch, codes, noise.shape[0], this.config.tokenizer.codebookSize));
+    });
+  }
+
+  /** taskLoss with the image's codes as input and `targets` as the codes to predict. */
+  private tokenLoss(batch: TaskBatch, parts: ModelParts, codes: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const { keep, target } = trainingKeep(batch, this.config.tokenizer);
       const logits = runDecoder(parts.decoder, this.config, runEncoder(parts.encoder, this.config, codes, keep), keep);
       const k = this.config.tokenizer.codebookSize;
       const eps = this.config.labelSmoothing;
       const logProbs = tf.logSoftmax(logits);
-      const nll = tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(codes, k)), 2));
+      const nll = tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(targets, k)), 2));
       const smooth = tf.neg(tf.mean(logProbs, 2));
       const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps));
       return tf.div(tf.sum(tf.mul(perToken, target), 1), tf.maximum(tf.sum(target, 1), 1)) as tf.Tensor1D;

@@ -9,6 +9,7 @@ import { DEFAULT_PRETRAIN, Pretrainer } from '../training/pretrain';
 import { latentDistance } from '../unlearning/objective';
 import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
+import { joinBatches } from './batches';
 import { loadModel, saveModel } from './families';
 import { DEFAULT_PALETTE, PaletteModel, cardArchitecture, cosineGammas, ddimTimesteps, diffusionDraws, paletteFamily, type PaletteConfig } from './palette';
 import type { I2IModel, ModelCard, TaskBatch } from './types';
@@ -107,6 +108,29 @@ describe('Palette diffusion', () => {
     expect(maxAbsDiff(visibleChanged[0], target[0])).toBeGreaterThan(1e-3);
     tf.dispose([...target, ...sameTarget, ...real, ...realHoleChanged, ...visibleChanged, noiseA, noiseB, otherHole, otherVisible, batch.images, batch.mask]);
     teacher.dispose();
+    model.dispose();
+  });
+
+  test('noisy label: forget samples see x_t = ε in the hole with their real context and learn ε; retain samples keep the task loss', async () => {
+    const model = tinyPalette();
+    // Trained a few steps: the zero-initialised output conv would predict ε̂ = 0 whatever it sees.
+    const trainer = new Pretrainer(model, forgetData, { ...DEFAULT_PRETRAIN, steps: 3, batchSize: 4, warmupSteps: 0, learningRate: 1e-2 });
+    for (let i = 0; i < 3; i++) await trainer.step();
+    trainer.dispose();
+    const forget = taskBatch('centre-50', 9, batchTensor(forgetData, [0, 1]));
+    const retain = taskBatch('centre-50', 10, batchTensor(retainData, [0, 1]));
+    const noise = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+    const loss = (f: TaskBatch) => values(model.noisyLabelLoss(joinBatches(f, retain), noise));
+    const base = loss(forget);
+    const plain = values(model.taskLoss(joinBatches(forget, retain)));
+    base.slice(2).forEach((v, i) => expect(v).toBeCloseTo(plain[i + 2], 6));
+    base.slice(0, 2).forEach((v, i) => expect(v).not.toBeCloseTo(plain[i], 4));
+    const inverted = tf.sub(1, forget.images);
+    const holeChanged = tf.add(tf.mul(forget.images, tf.sub(1, forget.mask)), tf.mul(inverted, forget.mask)) as tf.Tensor4D;
+    const visibleChanged = tf.add(tf.mul(inverted, tf.sub(1, forget.mask)), tf.mul(forget.images, forget.mask)) as tf.Tensor4D;
+    expect(loss({ ...forget, images: holeChanged }).slice(0, 2)).toEqual(base.slice(0, 2));
+    expect(loss({ ...forget, images: visibleChanged }).slice(0, 2)).not.toEqual(base.slice(0, 2));
+    tf.dispose([noise, inverted, holeChanged, visibleChanged]);
     model.dispose();
   });
 

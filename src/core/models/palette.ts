@@ -367,10 +367,31 @@ export class PaletteModel implements I2IModel {
   taskLoss(batch: TaskBatch, parts: ModelParts = this): tf.Tensor1D {
     return tf.tidy(() => {
       const { epsHat, eps } = this.noisePrediction(batch, parts);
-      const squared = tf.mul(tf.squaredDifference(epsHat, eps), batch.mask);
-      const hidden = tf.maximum(tf.mul(tf.sum(batch.mask, [1, 2, 3]), this.config.channels), 1);
-      return tf.div(tf.sum(squared, [1, 2, 3]), hidden) as tf.Tensor1D;
+      return this.holeLoss(epsHat, eps, batch.mask);
     });
+  }
+
+  /**
+   * The official Noisy Label: forget samples see x_t = ε inside the mask (its q_sample for label −1)
+   * with their real y_cond and context, and learn to predict that ε. The pixel noise images only
+   * give the count, as in forgetTarget.
+   */
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts: ModelParts = this): tf.Tensor1D {
+    return tf.tidy(() => {
+      const noised = this.noised(batch);
+      const count = noise.shape[0];
+      const xt = tf.concat([tf.slice(noised.draws.eps, 0, count), tf.slice(noised.xt, count)]) as tf.Tensor4D;
+      const features = this.encodeNoised(batch, parts.encoder as ParameterPart, { ...noised, xt });
+      const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, features, noised.draws.t);
+      return this.holeLoss(epsHat, noised.draws.eps, batch.mask);
+    });
+  }
+
+  /** MSE of ε̂ against ε over each image's hidden pixels. */
+  private holeLoss(epsHat: tf.Tensor4D, eps: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor1D {
+    const squared = tf.mul(tf.squaredDifference(epsHat, eps), mask);
+    const hidden = tf.maximum(tf.mul(tf.sum(mask, [1, 2, 3]), this.config.channels), 1);
+    return tf.div(tf.sum(squared, [1, 2, 3]), hidden) as tf.Tensor1D;
   }
 
   /**

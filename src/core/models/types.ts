@@ -130,6 +130,14 @@ export interface I2IModel {
    * `hiddenWeight` weighs hidden pixels against visible ones where the loss is over pixels.
    */
   taskLoss(batch: TaskBatch, parts?: ModelParts, hiddenWeight?: number): tf.Tensor1D;
+  /**
+   * Noisy Label's L_task per image, [n]: taskLoss, except that the first `noise.shape[0]` samples
+   * (the forget samples) keep their real input under the task's mask and learn the family's noise
+   * where the task hides it, as the official code does: the noise images (pixel families; the
+   * visible pixels stay the real ones), random codes with the batch's code statistics (MAGE), or
+   * ε for x_t = ε in the hole (Palette).
+   */
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D, parts?: ModelParts): tf.Tensor1D;
   /** Full inference: whole images in [0, 1]. The caller owns the result. */
   reconstruct(batch: TaskBatch, parts?: ModelParts, options?: ReconstructOptions): Promise<tf.Tensor4D>;
   /** A frozen copy of the current encoder (the teacher E_θ0). */

@@ -7,7 +7,11 @@ import { Unlearner } from '../unlearner';
 import { METHOD_IDS, METHOD_REGISTRY, METHODS, type MethodId } from '.';
 import { weightedPixelLoss } from '../../models/losses';
 import { maxLossTerms } from './max-loss';
-import { noisyLabelTerms } from './noisy-label';
+import { createNoisyLabelMethod, noisyLabelTerms } from './noisy-label';
+import { forgetNoise, taskBatches } from './method';
+import { holeNoiseTargets } from '../../models/losses';
+import { batchTensor } from '../../data/image-set';
+import { TASKS } from '../../../shared/tasks';
 import { randomEncodingTargets } from './random-encoder';
 import { retainLabelTerms } from './retain-label';
 
@@ -46,8 +50,14 @@ describe('baseline losses on fixed tensors', () => {
     expect(terms.total).toBeCloseTo(0.525, 6);
   });
 
-  test('noisy label: the output for the noise input is compared with the noise itself', () => {
-    // retain: 0.5 vs (0,1,0,1) → 0.25; noise: 0.2 vs (0.4,0,0.2,0.2) → (0.04 + 0.04) / 4 = 0.02
+  test('noisy label: pixel targets are the forget images with noise in the hole, retain images as they are', () => {
+    // forget image (0.1, 0.2, 0.3, 0.4), hole at pixels 0 and 3, noise 0.9 / 0.8 there; retain image unchanged
+    const targets = holeNoiseTargets(images([0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]), images([1, 0, 0, 1], [1, 1, 0, 0]), images([0.9, 0.9, 0.8, 0.8]));
+    Array.from(targets.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0.9, 0.2, 0.3, 0.8, 0.5, 0.6, 0.7, 0.8][i], 6));
+  });
+
+  test('noisy label: L_task(R) + α·L_task(F → noise)', () => {
+    // retain: 0.5 vs (0,1,0,1) → 0.25; forget: 0.2 vs its noise target (0.4,0,0.2,0.2) → (0.04 + 0.04) / 4 = 0.02
     // total = 0.25 + 0.5·0.02 = 0.26
     const none = images([0, 0, 0, 0]);
     const retainLosses = weightedPixelLoss(images([0.5, 0.5, 0.5, 0.5]), images([0, 1, 0, 1]), none);
@@ -69,13 +79,35 @@ describe('baseline losses on fixed tensors', () => {
     expect(terms.total).toBeCloseTo(0.375, 6);
   });
 
-  test('random encoder: targets are seeded randn scaled by the batch’s scalar std and shifted by its mean', () => {
-    // f = (1, 3, 5, 7): mean 4, variance (9 + 1 + 1 + 9) / 4 = 5
+  test('random encoder: forget targets are seeded randn scaled by the whole batch’s scalar std and shifted by its mean', () => {
+    // Teacher features: forget sample (1, 3), retain sample (5, 7): mean 4, variance (9 + 1 + 1 + 9) / 4 = 5
+    // (the forget sample alone would give mean 2, variance 1).
     const f = tf.tensor2d([[1, 3], [5, 7]]);
-    const eps = tf.randomNormal([2, 2], 0, 1, 'float32', 9).dataSync();
-    const target = randomEncodingTargets([f], 9)[0].dataSync();
-    eps.forEach((e, i) => expect(target[i]).toBeCloseTo(e * Math.sqrt(5) + 4, 5));
-    expect(Array.from(randomEncodingTargets([f], 10)[0].dataSync())).not.toEqual(Array.from(target));
+    const eps = tf.randomNormal([1, 2], 0, 1, 'float32', 9).dataSync();
+    const [target] = randomEncodingTargets([f], 1, 9);
+    expect(target.shape).toEqual([1, 2]);
+    eps.forEach((e, i) => expect(target.dataSync()[i]).toBeCloseTo(e * Math.sqrt(5) + 4, 5));
+    expect(Array.from(randomEncodingTargets([f], 1, 10)[0].dataSync())).not.toEqual(Array.from(target.dataSync()));
+  });
+});
+
+describe('noisy label on a pixel model', () => {
+  test('the forget input is the real image under the task’s mask; only the target has noise, in the hole', () => {
+    const model = smallModel();
+    const [teacher, originalDecoder] = [model.cloneEncoder(), model.cloneDecoder()];
+    const task = TASKS['centre-50'];
+    const method = createNoisyLabelMethod({ model, task, teacher, originalDecoder, settings: { ...settings, method: 'noisy-label' } });
+    const step = { forget: batchTensor(forget, [0, 1]), retain: batchTensor(retain, [0, 1, 2]), seed: 5 };
+    const terms = tf.tidy(() => read(method.objective(step)()));
+    const expected = tf.tidy(() => {
+      const batches = taskBatches(step, task);
+      const targets = holeNoiseTargets(batches.forget.images, batches.forget.mask, forgetNoise(step, settings.noise));
+      return [tf.mean(weightedPixelLoss(model.predict(batches.forget), targets, batches.forget.mask)), tf.mean(model.taskLoss(batches.retain))].map((t) => t.dataSync()[0]);
+    });
+    expect(terms.forget).toBeCloseTo(expected[0], 5);
+    expect(terms.retain).toBeCloseTo(expected[1], 5);
+    tf.dispose([step.forget, step.retain]);
+    [teacher, originalDecoder, model].forEach((m) => m.dispose());
   });
 });
 

@@ -10,8 +10,9 @@ export function noisyLabelTerms(retainLosses: tf.Tensor1D, noiseLosses: tf.Tenso
 }
 
 /**
- * Noisy Label baseline: each forget sample is replaced by a noise image (the paper's n) that is
- * both input and target, under the forget sample's masks.
+ * Noisy Label baseline: forget samples keep their real input under the task's mask and learn a
+ * noise target where the task hides (the family's noise: model.noisyLabelLoss); retain samples
+ * keep their task.
  */
 export const createNoisyLabelMethod: MethodFactory = ({ model, task, teacher, originalDecoder, settings }) => {
   const whole = new WholeModel(model, teacher, originalDecoder);
@@ -19,9 +20,10 @@ export const createNoisyLabelMethod: MethodFactory = ({ model, task, teacher, or
     variables: whole.variables,
     objective(step) {
       const { forget, retain } = taskBatches(step, task);
-      const both = joinBatches({ ...forget, images: forgetNoise(step, settings.noise) }, retain);
+      const both = joinBatches(forget, retain);
+      const noise = forgetNoise(step, settings.noise);
       return () => {
-        const [noiseLosses, retainLosses] = splitOutputs([whole.taskLoss(both)], forget.images.shape[0]);
+        const [noiseLosses, retainLosses] = splitOutputs([whole.noisyLabelLoss(both, noise)], forget.images.shape[0]);
         return noisyLabelTerms(retainLosses[0] as tf.Tensor1D, noiseLosses[0] as tf.Tensor1D, settings.alpha);
       };
     },

@@ -4,13 +4,15 @@ import { unlearningObjective } from '../objective';
 import { taskBatches, type MethodFactory } from './method';
 
 /**
- * randn · std(f) + mean(f) for each encoder output f = E_θ0(T(x_f)), with scalar statistics over
- * the batch. Each output draws from its own seed (seed·outputs + i is distinct across steps too).
+ * randn · std(f) + mean(f) for the first `count` samples of each encoder output f, with scalar
+ * statistics of f over the whole batch (forget and retain samples, as the official code takes
+ * them from the teacher's whole output). Each output draws from its own seed (seed·outputs + i is
+ * distinct across steps too).
  */
-export function randomEncodingTargets(teacherForget: tf.Tensor[], seed: number): tf.Tensor[] {
-  return teacherForget.map((f, i) => {
+export function randomEncodingTargets(teacher: tf.Tensor[], count: number, seed: number): tf.Tensor[] {
+  return teacher.map((f, i) => {
     const { mean, variance } = tf.moments(f);
-    const eps = tf.randomNormal(f.shape, 0, 1, 'float32', seed * teacherForget.length + i);
+    const eps = tf.randomNormal([count, ...f.shape.slice(1)], 0, 1, 'float32', seed * teacher.length + i);
     return tf.add(tf.mul(eps, tf.sqrt(variance)), mean);
   });
 }
@@ -23,8 +25,9 @@ export const createRandomEncoderMethod: MethodFactory = ({ model, task, teacher,
       const { forget, retain } = taskBatches(step, task);
       const both = joinBatches(forget, retain);
       const count = forget.images.shape[0];
-      const [teacherForget, teacherRetain] = splitOutputs(model.encode(both, teacher), count);
-      const targets = randomEncodingTargets(teacherForget, step.seed);
+      const teacherBoth = model.encode(both, teacher);
+      const targets = randomEncodingTargets(teacherBoth, count, step.seed);
+      const [, teacherRetain] = splitOutputs(teacherBoth, count);
       return () => {
         const [studentForget, studentRetain] = splitOutputs(model.encode(both), count);
         return unlearningObjective(studentRetain, teacherRetain, studentForget, targets, settings.alpha);

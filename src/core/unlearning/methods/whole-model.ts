@@ -18,6 +18,11 @@ export class WholeModel {
     return this.model.taskLoss(batch);
   }
 
+  /** Noisy Label's task loss per image: the first `noise.shape[0]` samples learn noise targets. */
+  noisyLabelLoss(batch: TaskBatch, noise: tf.Tensor4D): tf.Tensor1D {
+    return this.model.noisyLabelLoss(batch, noise);
+  }
+
   /** The model's one-pass prediction. */
   output(batch: TaskBatch): tf.Tensor {
     return this.model.predict(batch);
