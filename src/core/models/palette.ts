@@ -13,9 +13,11 @@ import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, Ta
  *
  * The split the unlearning method needs is the U-Net's own: the encoder is the timestep MLP, the
  * input conv, the down blocks and the middle block; its outputs (every down-block output plus the
- * middle block, the official `return_feat`) are exactly what the decoder consumes through its skip
- * connections, so decoder(encoder(x)) is the whole denoiser. The decoder has its own timestep MLP,
- * so the frozen decoder depends on nothing the method trains.
+ * middle block, the official `return_feat`) are what the decoder consumes through its skip
+ * connections. As in the official U-Net there is one noise-level embedding (`cond_embed`): the
+ * encoder computes it and hands it to the decoder beside the features (it is not one of the
+ * compared outputs), so unlearning, which trains it with the encoder, changes what the frozen
+ * output blocks receive, as the official code does. decoder(encoder(x)) is the whole denoiser.
  */
 export interface PaletteConfig {
   height: number;
@@ -174,7 +176,6 @@ function decoderParameters(config: PaletteConfig): ParameterPart {
   const { widths, resBlocks } = config;
   const p = new ParameterList(config.seed * 10_000 + 5_000);
   const embed = 4 * widths[0];
-  p.timeMlp(widths[0]);
   const skips = encoderOutputChannels(widths, resBlocks).slice(0, -1);
   let ch = widths[widths.length - 1];
   for (let l = widths.length - 1; l >= 0; l--) {
@@ -214,7 +215,7 @@ function groupNorm(p: ParameterPart, name: string, x: tf.Tensor4D): tf.Tensor4D 
   return tf.add(tf.mul(normed, p.get(`${name}.g`)), p.get(`${name}.b`));
 }
 
-/** Sinusoidal embedding of the timestep (as DDPM), then the part's two-layer MLP; returned after SiLU, as every ResBlock uses it. */
+/** Sinusoidal embedding of the timestep (as DDPM), then the encoder's two-layer MLP; returned after SiLU, as every ResBlock uses it. */
 function timeEmbedding(p: ParameterPart, t: number[], base: number): tf.Tensor2D {
   const half = base / 2;
   const values = new Float32Array(t.length * base);
@@ -244,8 +245,16 @@ function upsample(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(tf.concat([wide, wide], 2), [n, 2 * h, 2 * w, c]);
 }
 
-/** Encoder: [n, H, W, 2C+1] network input at timesteps t -> every down-block output plus the middle block. */
-export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Tensor4D, t: number[]): tf.Tensor4D[] {
+/** What the encoder hands the decoder: the compared outputs, and the shared noise-level embedding. */
+export interface EncoderPass {
+  /** Every down-block output plus the middle block (what the unlearning loss compares). */
+  features: tf.Tensor4D[];
+  /** The timestep embedding [n, 4·widths[0]] every ResBlock of both halves adds. */
+  emb: tf.Tensor2D;
+}
+
+/** Encoder: [n, H, W, 2C+1] network input at timesteps t -> its outputs and the shared embedding. */
+export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Tensor4D, t: number[]): EncoderPass {
   const { widths, resBlocks } = config;
   const emb = timeEmbedding(p, t, widths[0]);
   let h = conv(p, 'in', input, config.patch);
@@ -261,13 +270,12 @@ export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Te
     }
   });
   outputs.push(resBlock(p, 'mid', h, emb, widths[widths.length - 1]));
-  return outputs;
+  return { features: outputs, emb };
 }
 
-/** Decoder: the encoder outputs (skips + middle) at timesteps t -> predicted noise ε̂, [n, H, W, C]. */
-export function runDecoder(p: ParameterPart, config: PaletteConfig, features: tf.Tensor[], t: number[]): tf.Tensor4D {
+/** Decoder: the encoder's outputs (skips + middle) and its embedding -> predicted noise ε̂, [n, H, W, C]. */
+export function runDecoder(p: ParameterPart, config: PaletteConfig, { features, emb }: EncoderPass): tf.Tensor4D {
   const { widths, resBlocks } = config;
-  const emb = timeEmbedding(p, t, widths[0]);
   const skips = features.slice(0, -1) as tf.Tensor4D[];
   let h = features[features.length - 1] as tf.Tensor4D;
   for (let l = widths.length - 1; l >= 0; l--) {
@@ -325,15 +333,19 @@ export class PaletteModel implements I2IModel {
     return tf.tidy(() => this.encodeNoised(batch, encoder as ParameterPart, this.noised(batch)));
   }
 
-  private encodeNoised(batch: TaskBatch, encoder: ParameterPart, { y0, draws, xt }: ReturnType<PaletteModel['noised']>): tf.Tensor4D[] {
+  private encodeNoised(batch: TaskBatch, encoder: ParameterPart, noised: ReturnType<PaletteModel['noised']>): tf.Tensor4D[] {
+    return this.encoderPass(batch, encoder, noised).features;
+  }
+
+  private encoderPass(batch: TaskBatch, encoder: ParameterPart, { y0, draws, xt }: ReturnType<PaletteModel['noised']>): EncoderPass {
     return runEncoder(encoder, this.config, this.networkInput(y0, batch.mask, draws.condNoise, xt), draws.t);
   }
 
   /** ε̂ for the batch's x_t, and the ε it should be. */
   private noisePrediction(batch: TaskBatch, parts: ModelParts): { epsHat: tf.Tensor4D; eps: tf.Tensor4D } {
     const noised = this.noised(batch);
-    const features = this.encodeNoised(batch, parts.encoder as ParameterPart, noised);
-    return { epsHat: runDecoder(parts.decoder as ParameterPart, this.config, features, noised.draws.t), eps: noised.draws.eps };
+    const pass = this.encoderPass(batch, parts.encoder as ParameterPart, noised);
+    return { epsHat: runDecoder(parts.decoder as ParameterPart, this.config, pass), eps: noised.draws.eps };
   }
 
   /**
@@ -344,7 +356,7 @@ export class PaletteModel implements I2IModel {
   forgetTarget(forget: TaskBatch, _noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
     return tf.tidy(() => {
       const { y0, draws } = this.noised(forget);
-      return runEncoder(teacher as ParameterPart, this.config, this.networkInput(y0, forget.mask, draws.condNoise, draws.eps), draws.t);
+      return runEncoder(teacher as ParameterPart, this.config, this.networkInput(y0, forget.mask, draws.condNoise, draws.eps), draws.t).features;
     });
   }
   /** Two passes: the forget target's input (x_t = ε inside the mask) is not a plain encoding of an image. */
@@ -388,8 +400,8 @@ export class PaletteModel implements I2IModel {
     for (let i = 0; i < taus.length; i++) {
       const next = tf.tidy(() => {
         const t = new Array<number>(n).fill(taus[i]);
-        const features = runEncoder(parts.encoder as ParameterPart, this.config, this.networkInput(y0, batch.mask, condNoise, x), t);
-        const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, features, t);
+        const pass = runEncoder(parts.encoder as ParameterPart, this.config, this.networkInput(y0, batch.mask, condNoise, x), t);
+        const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, pass);
         const gamma = this.gammas[taus[i]];
         const gammaNext = i + 1 < taus.length ? this.gammas[taus[i + 1]] : 1;
         const x0 = tf.clipByValue(tf.div(tf.sub(x, tf.mul(epsHat, Math.sqrt(1 - gamma))), Math.sqrt(gamma)), -1, 1);
@@ -461,7 +473,8 @@ export const paletteFamily: ModelFamily = {
   async load(card, read) {
     const fresh = PaletteModel.create(card);
     const encoder = await ParameterPart.load(read, 'encoder', fresh.encoder);
-    const decoder = await ParameterPart.load(read, 'decoder', fresh.decoder);
+    // Weights saved before the embedding was shared hold a decoder copy of it: the encoder's is the one kept.
+    const decoder = await ParameterPart.load(read, 'decoder', fresh.decoder, (name) => name.startsWith('temb.'));
     return new PaletteModel(card, encoder, decoder);
   },
 };
