@@ -181,6 +181,31 @@ describe('Palette diffusion', () => {
     model.dispose();
   });
 
+  test('ancestral sampling: every step by default, seeded, keeps the visible pixels; one step is DDIM, more add noise', async () => {
+    const config = { ...TINY, timesteps: 20 };
+    const model = tinyPalette(config);
+    const trainer = new Pretrainer(model, forgetData, { ...DEFAULT_PRETRAIN, steps: 3, batchSize: 4, warmupSteps: 0, learningRate: 1e-2 });
+    for (let i = 0; i < 3; i++) await trainer.step();
+    trainer.dispose();
+    const batch = taskBatch('centre-50');
+    let total = 0;
+    const out = await model.reconstruct(batch, model, { sampler: 'ancestral', onProgress: (_, n) => (total = n) });
+    expect(total).toBe(config.timesteps);
+    const visibleError = tf.tidy(() => tf.max(tf.mul(tf.abs(tf.sub(out, batch.images)), tf.sub(1, batch.mask))).dataSync()[0]);
+    expect(visibleError).toBeLessThan(1e-6);
+    const again = await model.reconstruct(batch, model, { sampler: 'ancestral' });
+    expect(values(again)).toEqual(values(out));
+    const other = await model.reconstruct({ ...batch, seed: 10 }, model, { sampler: 'ancestral', sampleSteps: 4 });
+    const ddim4 = await model.reconstruct({ ...batch, seed: 10 }, model, { sampleSteps: 4 });
+    expect(maxAbsDiff(other, ddim4)).toBeGreaterThan(1e-3);
+    // One step goes straight to the clipped x̂_0 (γ' = 1, no variance): both samplers agree.
+    const one = await model.reconstruct(batch, model, { sampler: 'ancestral', sampleSteps: 1 });
+    const ddim1 = await model.reconstruct(batch, model, { sampleSteps: 1 });
+    expect(values(one)).toEqual(values(ddim1));
+    tf.dispose([out, again, other, ddim4, one, ddim1, batch.images, batch.mask]);
+    model.dispose();
+  });
+
   test("the paper's method trains the encoder only: decoder and teacher bitwise unchanged, tensor count steady", async () => {
     const model = tinyPalette();
     const unlearner = new Unlearner(model, forgetData, retainData, { ...DEFAULT_UNLEARN, steps: 20, batchSize: 8, learningRate: 1e-3, alpha: 1, task: 'centre-50' });

@@ -86,7 +86,8 @@ export interface DiffusionDraws {
 
 /**
  * Seeded draws for a batch: the same seed gives student, teacher and every model the same draws.
- * A joined batch draws each segment from its own seed, as if it ran alone.
+ * A joined batch draws each segment from its own seed, as if it ran alone. The batch's own
+ * `timesteps`, when set, replace the drawn ones (the noise is drawn all the same).
  */
 export function diffusionDraws(batch: TaskBatch, timesteps: number): DiffusionDraws {
   const [, height, width, channels] = batch.images.shape;
@@ -98,7 +99,7 @@ export function diffusionDraws(batch: TaskBatch, timesteps: number): DiffusionDr
   });
   const normal = (seedOf: (s: (typeof segments)[number]) => number) =>
     tf.tidy(() => tf.concat(segments.map((s) => tf.randomNormal([s.count, height, width, channels], 0, 1, 'float32', seedOf(s)))) as tf.Tensor4D);
-  return { t: segments.flatMap((s) => s.t), eps: normal((s) => s.epsSeed), condNoise: normal((s) => s.condSeed) };
+  return { t: batch.timesteps ? [...batch.timesteps] : segments.flatMap((s) => s.t), eps: normal((s) => s.epsSeed), condNoise: normal((s) => s.condSeed) };
 }
 
 // ---------------------------------------------------------------- parameters
@@ -385,11 +386,16 @@ export class PaletteModel implements I2IModel {
   }
 
   /**
-   * Deterministic DDIM (η = 0) from Palette's start y_cond (noise in the hole), pasting the visible
-   * pixels back after every step; `options.sampleSteps` network evaluations (default: the card's).
+   * Samples from Palette's start y_cond (noise in the hole), pasting the visible pixels back after
+   * every step. `ddim` (default, the studio's for speed): deterministic DDIM (η = 0) over the card's
+   * sampleSteps. `ancestral`: DDPM's p_sample, the official evaluation: the posterior mean from the
+   * clipped x̂_0 plus posterior-variance noise seeded by the batch, over all T steps (fewer when
+   * sampleSteps says so: the respaced chain over those steps). It is DDIM with η = 1, whose step
+   * from x̂_0 and x_t is exactly q(x_{t'} | x_t, x̂_0).
    */
   async reconstruct(batch: TaskBatch, parts: ModelParts = this, options: ReconstructOptions = {}): Promise<tf.Tensor4D> {
-    const taus = ddimTimesteps(this.config.timesteps, options.sampleSteps ?? this.config.sampleSteps);
+    const ancestral = options.sampler === 'ancestral';
+    const taus = ddimTimesteps(this.config.timesteps, options.sampleSteps ?? (ancestral ? this.config.timesteps : this.config.sampleSteps));
     const n = batch.images.shape[0];
     const { y0, condNoise } = tf.tidy(() => {
       const draws = diffusionDraws(batch, this.config.timesteps);
@@ -407,7 +413,10 @@ export class PaletteModel implements I2IModel {
         const x0 = tf.clipByValue(tf.div(tf.sub(x, tf.mul(epsHat, Math.sqrt(1 - gamma))), Math.sqrt(gamma)), -1, 1);
         // ε re-derived from the clipped x̂_0, so the step stays on the line between them.
         const eps = tf.div(tf.sub(x, tf.mul(x0, Math.sqrt(gamma))), Math.sqrt(1 - gamma));
-        const xNext = tf.add(tf.mul(x0, Math.sqrt(gammaNext)), tf.mul(eps, Math.sqrt(1 - gammaNext))) as tf.Tensor4D;
+        // The posterior variance β̃ of the step (0 on the last, where γ' = 1); none for DDIM.
+        const variance = ancestral ? ((1 - gammaNext) / (1 - gamma)) * (1 - gamma / gammaNext) : 0;
+        let xNext = tf.add(tf.mul(x0, Math.sqrt(gammaNext)), tf.mul(eps, Math.sqrt(Math.max(0, 1 - gammaNext - variance)))) as tf.Tensor4D;
+        if (variance > 0) xNext = tf.add(xNext, tf.mul(stepNoise(batch, i), Math.sqrt(variance)));
         return paste(xNext, y0, batch.mask);
       });
       x.dispose();
@@ -435,6 +444,17 @@ export class PaletteModel implements I2IModel {
     this.encoder.dispose();
     this.decoder.dispose();
   }
+}
+
+/** The ancestral sampler's noise for step i, from each segment's seed (a joined batch draws as its parts would). */
+function stepNoise(batch: TaskBatch, i: number): tf.Tensor4D {
+  const [, height, width, channels] = batch.images.shape;
+  return tf.concat(
+    segmentsOf(batch).map(({ count, seed }) => {
+      const rng = createRng(seed + 1_000_003 * (i + 1));
+      return tf.randomNormal([count, height, width, channels], 0, 1, 'float32', 1 + Math.floor(rng() * 2 ** 30));
+    }),
+  ) as tf.Tensor4D;
 }
 
 /** inside·mask + outside·(1 − mask). */

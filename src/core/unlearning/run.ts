@@ -45,7 +45,7 @@ export class UnlearningRun {
   private readonly previewSets: { forget: ImageSet; retain: ImageSet };
   private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
   private original?: { forget: HoleQuality; retain: HoleQuality };
-  private readonly sampleSteps?: number;
+  private readonly sampling: Pick<ReconstructOptions, 'sampleSteps' | 'sampler'>;
 
   constructor(
     readonly model: I2IModel,
@@ -56,7 +56,7 @@ export class UnlearningRun {
     this.unlearner = new Unlearner(model, split.forgetTrain, split.retainTrain, settings);
     this.evalSets = { forget: take(split.forgetTest, options.evalImages), retain: take(split.retainTest, options.evalImages) };
     this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
-    this.sampleSteps = options.sampleSteps;
+    this.sampling = { sampleSteps: options.sampleSteps, sampler: options.sampler };
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
@@ -86,7 +86,7 @@ export class UnlearningRun {
   }
 
   private quality(set: ImageSet, parts: ModelParts = this.model, onBatch?: (images: number) => void | Promise<void>): Promise<HoleQuality> {
-    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, { sampleSteps: this.sampleSteps }, onBatch);
+    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, this.sampling, onBatch);
   }
 
   private async rows(set: ImageSet, withFixed: boolean, options: ReconstructOptions): Promise<Partial<GridRows>> {
@@ -113,7 +113,7 @@ export class UnlearningRun {
     const passes = first ? 4 : 2;
     let pass = 0;
     const options: ReconstructOptions = {
-      sampleSteps: this.sampleSteps,
+      ...this.sampling,
       onProgress: onProgress && ((done, total) => {
         onProgress(pass * total + done, passes * total);
         if (done === total) pass++;
