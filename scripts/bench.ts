@@ -57,8 +57,17 @@ interface Row extends Partial<BenchmarkResult> {
 }
 const rows: Row[] = [];
 const notes: string[] = [];
+/** Written after every row: a bench cut short (a crash, a session's end) keeps what it measured. */
+async function saveRows() {
+  await mkdir(dirname(resolve(options.json)), { recursive: true });
+  await writeFile(options.json, JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');
+}
+
+let saving = Promise.resolve();
+
 function report(row: Row) {
   rows.push(row);
+  saving = saving.then(saveRows);
   if (row.memory) {
     const m = row.memory;
     console.log(`${row.where.padEnd(14)} ${String(row.backend).padEnd(8)} ${String(row.model).padEnd(18)} memory over ${m.steps} steps: tensors ${m.tensorsAtStart} -> ${m.tensorsAtEnd}, bytes ${m.bytesAtStart} -> ${m.bytesAtEnd}`);
@@ -142,7 +151,8 @@ async function benchBrowser() {
         const page = await browser.newPage();
         for (let attempt = 0; ; attempt++) {
           try {
-            await page.goto(`${base}/?${query}&model=${modelId}`);
+            // A cpu step of Palette takes over 30 s: the worker's watchdog must not take it for a hang.
+            await page.goto(`${base}/?${query}&model=${modelId}&watchdog=900`);
             break;
           } catch (error) {
             if (attempt > 30) throw error;
@@ -178,6 +188,5 @@ async function benchBrowser() {
 if (!options.skipNode) await benchNode();
 if (!options.skipBrowser) await benchBrowser();
 notes.forEach((note) => console.log(`note: ${note}`));
-await mkdir(dirname(resolve(options.json)), { recursive: true });
-await writeFile(options.json, JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');
+await saving.then(saveRows);
 console.log(`wrote ${options.json}`);

@@ -8,12 +8,14 @@
  * trained on several gets one at random per step and serves each of them in the studio.
  * `--from ID` continues training a saved model (its architecture, tasks and weights) for `--steps`
  * more, with a fresh optimiser and schedule; the card then lists every stage.
+ * `--checkpoint-every N --checkpoint-dir DIR` writes the model and its card (training so far, no
+ * evaluation) to DIR/step-<k> every N steps (N a multiple of 100, the logging interval).
  */
 import { join } from 'node:path';
 import { BUILT_IN_DATASETS, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { filterByLabel, take } from '../src/core/data/image-set';
 import { familyOf, saveModel } from '../src/core/models/families';
-import type { ModelCard, ModelFamilyId } from '../src/core/models/types';
+import type { ModelCard, ModelFamilyId, TrainingStage } from '../src/core/models/types';
 import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/shared/tasks';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { useNodeBackend, type NodeBackend } from './node/backend';
@@ -35,13 +37,18 @@ const options = parseOptions(process.argv.slice(2), {
   backend: 'wasm',
   exclude: '',
   from: '',
+  checkpointEvery: 0,
+  checkpointDir: '',
 });
+if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
 
 const family = familyOf(options.family);
 const taskIds = options.tasks.split(',') as TaskId[];
 for (const id of taskIds) if (!TASK_IDS.includes(id)) throw new Error(`unknown task "${id}"; tasks: ${TASK_IDS.join(', ')}`);
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const continued = options.from ? await loadForContinuing(options.from) : undefined;
+// Kept apart: checkpoints rewrite the card's record.
+const previousTraining = continued?.card.training;
 // A continued model keeps its own data: the dataset and left-out classes come from its card.
 const datasetId = continued?.card.dataset ?? options.dataset;
 const data = await loadDataset(datasetId);
@@ -69,10 +76,21 @@ model.card.id = options.id;
 const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed };
 const trainer = new Pretrainer(model, train, settings);
 console.log(`pretraining ${options.id} (${model.card.family}) on ${backend}: ${settings.steps} steps of ${settings.batchSize}`);
-const stage = await runPretrainer(trainer);
+const checkpoint = options.checkpointEvery
+  ? {
+      every: options.checkpointEvery,
+      async save(sofar: TrainingStage) {
+        model.card.training = trainingRecord(previousTraining, sofar, backend);
+        delete model.card.evaluation;
+        await saveModel(model, folderWriter(join(options.checkpointDir, `step-${sofar.steps}`)));
+        console.log(`checkpoint after ${sofar.steps} steps, ${sofar.seconds} s`);
+      },
+    }
+  : undefined;
+const stage = await runPretrainer(trainer, checkpoint);
 trainer.dispose();
 
-model.card.training = trainingRecord(continued?.card.training, stage, backend);
+model.card.training = trainingRecord(previousTraining, stage, backend);
 model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card));
 await saveModel(model, folderWriter(join(PUBLIC_MODELS, options.id)));
 console.log(JSON.stringify(model.card.evaluation, null, 2));

@@ -2,7 +2,10 @@
  * Headless unlearning on the same core as the studio (same data files, same defaults):
  *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B
  *     --warmup F --schedule warmup-cosine|constant --beta2 B --weight-decay W --clip C]  (unset: the model card's recipe)
- *     [--sample-steps N]  (DDIM steps of a diffusion model's reconstructions; 0 = the card's)
+ *     [--sampler ddim|ancestral] [--sample-steps N]  (a diffusion model's sampler, default DDIM, and its
+ *     network evaluations; 0 = the card's for DDIM, all T for ancestral, the official evaluation)
+ * A diffusion model's JSON also has `noiseLevels`: per bucket of timesteps, L_F, L_R and the one-step
+ * ε error on `--diagnostic-images` held-out forget and retain images, original and unlearned.
  * `--task` is one of the model's tasks (centre-25, centre-50, outpaint, patches); by default its first.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,12 +13,16 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
+import { take } from '../src/core/data/image-set';
 import type { OutputMetrics } from '../src/core/evaluation/output-metrics';
+import { noiseLevelDiagnostics } from '../src/core/evaluation/noise-levels';
 import { loadClassifier } from '../src/core/models/classifier';
 import { loadModel } from '../src/core/models/families';
+import { PaletteModel } from '../src/core/models/palette';
+import type { ModelParts } from '../src/core/models/types';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, type MethodId } from '../src/shared/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
@@ -28,12 +35,15 @@ const options = parseOptions(process.argv.slice(2), {
   ...SETTING_FLAGS,
   evalImages: DEFAULT_RUN_OPTIONS.evalImages,
   sampleSteps: 0,
+  sampler: 'ddim',
+  diagnosticImages: 100,
   backend: 'wasm',
   json: '',
   quiet: false,
 });
 
 if (!Number.isInteger(options.sampleSteps) || options.sampleSteps < 0) throw new Error('--sample-steps must be a whole number ≥ 0');
+if (!(DIFFUSION_SAMPLERS as readonly string[]).includes(options.sampler)) throw new Error(`--sampler must be one of ${DIFFUSION_SAMPLERS.join(', ')}`);
 const classList = (text: string) => (text ? text.split(',').map((c) => Number(c.trim())) : undefined);
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
@@ -41,10 +51,14 @@ const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, fo
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
 // The model's recipe, then the flags given; checked with the other settings when the run starts.
 const settings = settingsFor(model.card, options, options.method as MethodId);
-const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined });
+const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined, sampler: options.sampler as DiffusionSampler });
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
+const diagnosticSets = { forget: take(split.forgetTest, options.diagnosticImages), retain: take(split.retainTest, options.diagnosticImages) };
+const noiseLevels = (parts: ModelParts) =>
+  model instanceof PaletteModel ? noiseLevelDiagnostics(model, parts, run.unlearner.teacher, run.unlearner.task, diagnosticSets) : undefined;
+const originalNoiseLevels = await noiseLevels(run.unlearner.original);
 const curve = [];
 const started = performance.now();
 while (!run.unlearner.done) {
@@ -58,6 +72,7 @@ const seconds = (performance.now() - started) / 1000;
 // FID, IS and cosine live in the features of the dataset's own classifier (no Inception/CLIP weights ship).
 const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, `${model.card.dataset}-classifier`)));
 const metrics = await run.outputMetrics(classifier);
+const unlearnedNoiseLevels = await noiseLevels(model);
 const pick = ({ psnr, mse, fid, is, cosine, ssim }: OutputMetrics) => ({ psnr, mse, fid, is, cosine, ssim });
 const result = {
   model: options.model,
@@ -65,12 +80,14 @@ const result = {
   task: run.unlearner.task,
   backend,
   settings,
+  sampling: { sampler: options.sampler, sampleSteps: options.sampleSteps || 'default' },
   forgetClasses: classList(options.forget),
   counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: metrics.forget.original.images },
   seconds,
   msPerStep: (seconds * 1000) / settings.steps,
   forget: { original: pick(metrics.forget.original), unlearned: pick(metrics.forget.unlearned) },
   retain: { original: pick(metrics.retain.original), unlearned: pick(metrics.retain.unlearned) },
+  ...(originalNoiseLevels ? { noiseLevels: { original: originalNoiseLevels, unlearned: unlearnedNoiseLevels } } : {}),
   curve,
 };
 const delta = (s: 'forget' | 'retain') => (result[s].unlearned.psnr - result[s].original.psnr).toFixed(2);

@@ -10,19 +10,25 @@ import { PUBLIC_MODELS, folderReader } from './files';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Runs the trainer to its last step, logging every 100; the stage's record has the mean loss of the last 100. */
-export async function runPretrainer(trainer: Pretrainer): Promise<TrainingStage> {
-  const { steps, batchSize, learningRate, seed } = trainer.settings;
+/**
+ * Runs the trainer to its last step, logging every 100; the stage's record has the mean loss of the
+ * last 100. `checkpoint(every, save)` also hands the stage so far to `save` every `every` steps
+ * (a long run stopped early keeps its last checkpoint).
+ */
+export async function runPretrainer(trainer: Pretrainer, checkpoint?: { every: number; save: (stage: TrainingStage) => Promise<void> }): Promise<TrainingStage> {
+  const { batchSize, learningRate, seed } = trainer.settings;
   const started = performance.now();
   let recent: number[] = [];
-  for (let step = 1; step <= steps; step++) {
+  const stage = (steps: number): TrainingStage => ({ steps, batchSize, learningRate, seed, seconds: Math.round((performance.now() - started) / 1000), finalLoss: mean(recent) });
+  for (let step = 1; step <= trainer.settings.steps; step++) {
     recent.push(await trainer.step());
-    if (step % 100 === 0 || step === steps) {
+    if (step % 100 === 0 || step === trainer.settings.steps) {
       console.log(`step ${step}  loss ${mean(recent).toFixed(5)}  ${((performance.now() - started) / step).toFixed(0)} ms/step  tensors ${tf.memory().numTensors}`);
-      if (step < steps) recent = [];
+      if (checkpoint && step % checkpoint.every === 0 && step < trainer.settings.steps) await checkpoint.save(stage(step));
+      if (step < trainer.settings.steps) recent = [];
     }
   }
-  return { steps, batchSize, learningRate, seed, seconds: Math.round((performance.now() - started) / 1000), finalLoss: mean(recent) };
+  return stage(trainer.settings.steps);
 }
 
 /** A shipped model whose training `--from ID` continues: its architecture, tasks and weights. */

@@ -73,9 +73,14 @@ export interface RunOptions {
   evalImages: number;
   /** Held-out images per set shown in the grid. */
   previewImages: number;
-  /** DDIM steps when a diffusion model reconstructs (grid and metrics); the model card's default when undefined. */
+  /** Network evaluations when a diffusion model reconstructs (grid and metrics); see ReconstructOptions. */
   sampleSteps?: number;
+  /** A diffusion model's sampler (default DDIM, fast enough for the live grid; the official evaluation is ancestral over every step). */
+  sampler?: DiffusionSampler;
 }
+
+export const DIFFUSION_SAMPLERS = ['ddim', 'ancestral'] as const;
+export type DiffusionSampler = (typeof DIFFUSION_SAMPLERS)[number];
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };
 

@@ -3,7 +3,7 @@ import type { ImageSet } from '../data/image-set';
 import { frechetDistance, inceptionScore, meanCosineSimilarity, ssimPerImage } from '../metrics/feature-metrics';
 import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
 import type { Classifier } from '../models/classifier';
-import type { I2IModel, ModelParts } from '../models/types';
+import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import type { TaskSpec } from '../../shared/tasks';
 import { reconstructions } from './reconstruction';
 
@@ -23,14 +23,22 @@ export interface OutputMetrics {
   images: number;
 }
 
-export async function outputMetrics(model: I2IModel, task: TaskSpec, set: ImageSet, classifier: Classifier, parts: ModelParts = model, batchSize = 250): Promise<OutputMetrics> {
+export async function outputMetrics(
+  model: I2IModel,
+  task: TaskSpec,
+  set: ImageSet,
+  classifier: Classifier,
+  parts: ModelParts = model,
+  batchSize = 250,
+  options?: ReconstructOptions,
+): Promise<OutputMetrics> {
   const { embedding, classes } = classifier.card.config;
   const outputEmbeddings = new Float32Array(set.count * embedding);
   const truthEmbeddings = new Float32Array(set.count * embedding);
   const outputProbabilities = new Float32Array(set.count * classes);
   const holeMse = new Float32Array(set.count);
   const holeSsim = new Float32Array(set.count);
-  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize)) {
+  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize, options)) {
     const measured = tf.tidy(() => {
       const [outputEmbedding, outputLogits] = classifier.forward(output);
       return [

@@ -11,7 +11,8 @@ import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
 import { joinBatches } from './batches';
 import { loadModel, saveModel } from './families';
-import { DEFAULT_PALETTE, PaletteModel, cardArchitecture, cosineGammas, ddimTimesteps, diffusionDraws, paletteFamily, type PaletteConfig } from './palette';
+import { DEFAULT_PALETTE, PaletteModel, cardArchitecture, cosineGammas, ddimTimesteps, diffusionDraws, paletteFamily, runDecoder, runEncoder, type PaletteConfig } from './palette';
+import { ParameterPart } from './parameters';
 import type { I2IModel, ModelCard, TaskBatch } from './types';
 
 const TINY: PaletteConfig = { ...DEFAULT_PALETTE, widths: [8, 16], timesteps: 100, sampleSteps: 4 };
@@ -69,6 +70,29 @@ describe('Palette diffusion', () => {
     const epsHat = model.predict(batch);
     expect(epsHat.shape).toEqual([4, 28, 28, 1]);
     tf.dispose([...features, epsHat, batch.images, batch.mask]);
+    model.dispose();
+  });
+
+  test('one noise-level embedding: the encoder computes it, the decoder has none and uses the one it is given', async () => {
+    const model = tinyPalette();
+    expect(model.decoder.names.filter((n) => n.startsWith('temb.'))).toEqual([]);
+    expect(model.encoder.names.filter((n) => n.startsWith('temb.'))).toEqual(['temb.1.w', 'temb.1.b', 'temb.2.w', 'temb.2.b']);
+    // A few steps, so that ε̂ is not the zero of the zero-initialised output conv.
+    const trainer = new Pretrainer(model, forgetData, { ...DEFAULT_PRETRAIN, steps: 3, batchSize: 4, warmupSteps: 0, learningRate: 1e-2 });
+    for (let i = 0; i < 3; i++) await trainer.step();
+    trainer.dispose();
+    const input = tf.randomNormal([2, 28, 28, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const t = [10, 60];
+    const pass = runEncoder(model.encoder, TINY, input, t);
+    // Another encoder embedding only (same features): the fixed decoder's ε̂ moves.
+    const shifted = model.cloneEncoder();
+    shifted.get('temb.2.b').assign(tf.add(shifted.get('temb.2.b'), 0.5));
+    const otherEmb = runEncoder(shifted, TINY, input, t).emb;
+    const a = runDecoder(model.decoder, TINY, pass);
+    const b = runDecoder(model.decoder, TINY, { features: pass.features, emb: otherEmb });
+    expect(maxAbsDiff(a, b)).toBeGreaterThan(1e-4);
+    tf.dispose([input, ...pass.features, pass.emb, otherEmb, a, b]);
+    shifted.dispose();
     model.dispose();
   });
 
@@ -181,6 +205,31 @@ describe('Palette diffusion', () => {
     model.dispose();
   });
 
+  test('ancestral sampling: every step by default, seeded, keeps the visible pixels; one step is DDIM, more add noise', async () => {
+    const config = { ...TINY, timesteps: 20 };
+    const model = tinyPalette(config);
+    const trainer = new Pretrainer(model, forgetData, { ...DEFAULT_PRETRAIN, steps: 3, batchSize: 4, warmupSteps: 0, learningRate: 1e-2 });
+    for (let i = 0; i < 3; i++) await trainer.step();
+    trainer.dispose();
+    const batch = taskBatch('centre-50');
+    let total = 0;
+    const out = await model.reconstruct(batch, model, { sampler: 'ancestral', onProgress: (_, n) => (total = n) });
+    expect(total).toBe(config.timesteps);
+    const visibleError = tf.tidy(() => tf.max(tf.mul(tf.abs(tf.sub(out, batch.images)), tf.sub(1, batch.mask))).dataSync()[0]);
+    expect(visibleError).toBeLessThan(1e-6);
+    const again = await model.reconstruct(batch, model, { sampler: 'ancestral' });
+    expect(values(again)).toEqual(values(out));
+    const other = await model.reconstruct({ ...batch, seed: 10 }, model, { sampler: 'ancestral', sampleSteps: 4 });
+    const ddim4 = await model.reconstruct({ ...batch, seed: 10 }, model, { sampleSteps: 4 });
+    expect(maxAbsDiff(other, ddim4)).toBeGreaterThan(1e-3);
+    // One step goes straight to the clipped x̂_0 (γ' = 1, no variance): both samplers agree.
+    const one = await model.reconstruct(batch, model, { sampler: 'ancestral', sampleSteps: 1 });
+    const ddim1 = await model.reconstruct(batch, model, { sampleSteps: 1 });
+    expect(values(one)).toEqual(values(ddim1));
+    tf.dispose([out, again, other, ddim4, one, ddim1, batch.images, batch.mask]);
+    model.dispose();
+  });
+
   test("the paper's method trains the encoder only: decoder and teacher bitwise unchanged, tensor count steady", async () => {
     const model = tinyPalette();
     const unlearner = new Unlearner(model, forgetData, retainData, { ...DEFAULT_UNLEARN, steps: 20, batchSize: 8, learningRate: 1e-3, alpha: 1, task: 'centre-50' });
@@ -202,6 +251,10 @@ describe('Palette diffusion', () => {
     expect(sameBits(bitsOf(unlearner.teacher.variables), teacherBefore)).toBe(true);
     const encoderAfter = bitsOf(model.encoder.variables);
     encoderAfter.forEach((w, i) => expect(sameBits([w], [encoderBefore[i]])).toBe(false));
+    // The shared embedding is among them: what the frozen output blocks receive changes too.
+    const temb = model.encoder.names.indexOf('temb.2.w');
+    expect(temb).toBeGreaterThanOrEqual(0);
+    expect(sameBits([encoderAfter[temb]], [encoderBefore[temb]])).toBe(false);
     expect(forgetDistance()).toBeLessThan(0.9 * before);
     tf.dispose([fixed.images, fixed.mask]);
     unlearner.dispose();
@@ -241,7 +294,21 @@ describe('Palette diffusion', () => {
     const card = JSON.parse(new TextDecoder().decode(files.get('card.json')));
     files.set('card.json', new TextEncoder().encode(JSON.stringify({ ...card, architecture: { ...card.architecture, widths: [8, 24] } })));
     await expect(loadModel(read)).rejects.toThrow(/the architecture needs/);
-    tf.dispose([a, b, batch.images, batch.mask]);
+    files.set('card.json', new TextEncoder().encode(JSON.stringify(card)));
+    // A decoder saved with its own embedding (before it was shared) loads, that copy ignored; other strangers are refused.
+    const withOwnEmbedding = async (extra: string) => {
+      const old = new ParameterPart([...model.decoder.names.map((n): [string, tf.Tensor] => [n, model.decoder.get(n).clone()]), [extra, tf.ones([8, 32])]]);
+      await old.save('decoder', async (name, bytes) => void files.set(name, bytes));
+      old.dispose();
+    };
+    await withOwnEmbedding('temb.1.w');
+    const fromOld = await loadModel(read);
+    const c = await fromOld.reconstruct(batch);
+    expect(values(c)).toEqual(values(a));
+    fromOld.dispose();
+    await withOwnEmbedding('up9.w');
+    await expect(loadModel(read)).rejects.toThrow(/unexpected parameter "up9.w"/);
+    tf.dispose([a, b, c, batch.images, batch.mask]);
     model.dispose();
     loaded.dispose();
   });

@@ -14,9 +14,11 @@ import { PALETTE_RECIPE } from './recipes';
  *
  * The split the unlearning method needs is the U-Net's own: the encoder is the timestep MLP, the
  * input conv, the down blocks and the middle block; its outputs (every down-block output plus the
- * middle block, the official `return_feat`) are exactly what the decoder consumes through its skip
- * connections, so decoder(encoder(x)) is the whole denoiser. The decoder has its own timestep MLP,
- * so the frozen decoder depends on nothing the method trains.
+ * middle block, the official `return_feat`) are what the decoder consumes through its skip
+ * connections. As in the official U-Net there is one noise-level embedding (`cond_embed`): the
+ * encoder computes it and hands it to the decoder beside the features (it is not one of the
+ * compared outputs), so unlearning, which trains it with the encoder, changes what the frozen
+ * output blocks receive, as the official code does. decoder(encoder(x)) is the whole denoiser.
  */
 export interface PaletteConfig {
   height: number;
@@ -85,7 +87,8 @@ export interface DiffusionDraws {
 
 /**
  * Seeded draws for a batch: the same seed gives student, teacher and every model the same draws.
- * A joined batch draws each segment from its own seed, as if it ran alone.
+ * A joined batch draws each segment from its own seed, as if it ran alone. The batch's own
+ * `timesteps`, when set, replace the drawn ones (the noise is drawn all the same).
  */
 export function diffusionDraws(batch: TaskBatch, timesteps: number): DiffusionDraws {
   const [, height, width, channels] = batch.images.shape;
@@ -97,7 +100,7 @@ export function diffusionDraws(batch: TaskBatch, timesteps: number): DiffusionDr
   });
   const normal = (seedOf: (s: (typeof segments)[number]) => number) =>
     tf.tidy(() => tf.concat(segments.map((s) => tf.randomNormal([s.count, height, width, channels], 0, 1, 'float32', seedOf(s)))) as tf.Tensor4D);
-  return { t: segments.flatMap((s) => s.t), eps: normal((s) => s.epsSeed), condNoise: normal((s) => s.condSeed) };
+  return { t: batch.timesteps ? [...batch.timesteps] : segments.flatMap((s) => s.t), eps: normal((s) => s.epsSeed), condNoise: normal((s) => s.condSeed) };
 }
 
 // ---------------------------------------------------------------- parameters
@@ -175,7 +178,6 @@ function decoderParameters(config: PaletteConfig): ParameterPart {
   const { widths, resBlocks } = config;
   const p = new ParameterList(config.seed * 10_000 + 5_000);
   const embed = 4 * widths[0];
-  p.timeMlp(widths[0]);
   const skips = encoderOutputChannels(widths, resBlocks).slice(0, -1);
   let ch = widths[widths.length - 1];
   for (let l = widths.length - 1; l >= 0; l--) {
@@ -215,7 +217,7 @@ function groupNorm(p: ParameterPart, name: string, x: tf.Tensor4D): tf.Tensor4D 
   return tf.add(tf.mul(normed, p.get(`${name}.g`)), p.get(`${name}.b`));
 }
 
-/** Sinusoidal embedding of the timestep (as DDPM), then the part's two-layer MLP; returned after SiLU, as every ResBlock uses it. */
+/** Sinusoidal embedding of the timestep (as DDPM), then the encoder's two-layer MLP; returned after SiLU, as every ResBlock uses it. */
 function timeEmbedding(p: ParameterPart, t: number[], base: number): tf.Tensor2D {
   const half = base / 2;
   const values = new Float32Array(t.length * base);
@@ -245,8 +247,16 @@ function upsample(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(tf.concat([wide, wide], 2), [n, 2 * h, 2 * w, c]);
 }
 
-/** Encoder: [n, H, W, 2C+1] network input at timesteps t -> every down-block output plus the middle block. */
-export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Tensor4D, t: number[]): tf.Tensor4D[] {
+/** What the encoder hands the decoder: the compared outputs, and the shared noise-level embedding. */
+export interface EncoderPass {
+  /** Every down-block output plus the middle block (what the unlearning loss compares). */
+  features: tf.Tensor4D[];
+  /** The timestep embedding [n, 4·widths[0]] every ResBlock of both halves adds. */
+  emb: tf.Tensor2D;
+}
+
+/** Encoder: [n, H, W, 2C+1] network input at timesteps t -> its outputs and the shared embedding. */
+export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Tensor4D, t: number[]): EncoderPass {
   const { widths, resBlocks } = config;
   const emb = timeEmbedding(p, t, widths[0]);
   let h = conv(p, 'in', input, config.patch);
@@ -262,13 +272,12 @@ export function runEncoder(p: ParameterPart, config: PaletteConfig, input: tf.Te
     }
   });
   outputs.push(resBlock(p, 'mid', h, emb, widths[widths.length - 1]));
-  return outputs;
+  return { features: outputs, emb };
 }
 
-/** Decoder: the encoder outputs (skips + middle) at timesteps t -> predicted noise ε̂, [n, H, W, C]. */
-export function runDecoder(p: ParameterPart, config: PaletteConfig, features: tf.Tensor[], t: number[]): tf.Tensor4D {
+/** Decoder: the encoder's outputs (skips + middle) and its embedding -> predicted noise ε̂, [n, H, W, C]. */
+export function runDecoder(p: ParameterPart, config: PaletteConfig, { features, emb }: EncoderPass): tf.Tensor4D {
   const { widths, resBlocks } = config;
-  const emb = timeEmbedding(p, t, widths[0]);
   const skips = features.slice(0, -1) as tf.Tensor4D[];
   let h = features[features.length - 1] as tf.Tensor4D;
   for (let l = widths.length - 1; l >= 0; l--) {
@@ -326,15 +335,19 @@ export class PaletteModel implements I2IModel {
     return tf.tidy(() => this.encodeNoised(batch, encoder as ParameterPart, this.noised(batch)));
   }
 
-  private encodeNoised(batch: TaskBatch, encoder: ParameterPart, { y0, draws, xt }: ReturnType<PaletteModel['noised']>): tf.Tensor4D[] {
+  private encodeNoised(batch: TaskBatch, encoder: ParameterPart, noised: ReturnType<PaletteModel['noised']>): tf.Tensor4D[] {
+    return this.encoderPass(batch, encoder, noised).features;
+  }
+
+  private encoderPass(batch: TaskBatch, encoder: ParameterPart, { y0, draws, xt }: ReturnType<PaletteModel['noised']>): EncoderPass {
     return runEncoder(encoder, this.config, this.networkInput(y0, batch.mask, draws.condNoise, xt), draws.t);
   }
 
   /** ε̂ for the batch's x_t, and the ε it should be. */
   private noisePrediction(batch: TaskBatch, parts: ModelParts): { epsHat: tf.Tensor4D; eps: tf.Tensor4D } {
     const noised = this.noised(batch);
-    const features = this.encodeNoised(batch, parts.encoder as ParameterPart, noised);
-    return { epsHat: runDecoder(parts.decoder as ParameterPart, this.config, features, noised.draws.t), eps: noised.draws.eps };
+    const pass = this.encoderPass(batch, parts.encoder as ParameterPart, noised);
+    return { epsHat: runDecoder(parts.decoder as ParameterPart, this.config, pass), eps: noised.draws.eps };
   }
 
   /**
@@ -345,14 +358,13 @@ export class PaletteModel implements I2IModel {
   forgetTarget(forget: TaskBatch, _noise: tf.Tensor4D, teacher: ModelPart): tf.Tensor[] {
     return tf.tidy(() => {
       const { y0, draws } = this.noised(forget);
-      return runEncoder(teacher as ParameterPart, this.config, this.networkInput(y0, forget.mask, draws.condNoise, draws.eps), draws.t);
+      return runEncoder(teacher as ParameterPart, this.config, this.networkInput(y0, forget.mask, draws.condNoise, draws.eps), draws.t).features;
     });
   }
   /** Two passes: the forget target's input (x_t = ε inside the mask) is not a plain encoding of an image. */
   teacherTargets(forget: TaskBatch, noise: tf.Tensor4D, retain: TaskBatch, teacher: ModelPart): { forget: tf.Tensor[]; retain: tf.Tensor[] } {
     return { forget: this.forgetTarget(forget, noise, teacher), retain: this.encode(retain, teacher) };
   }
-
 
   /** The predicted noise ε̂ for the batch's x_t. */
   predict(batch: TaskBatch, parts: ModelParts = this): tf.Tensor4D {
@@ -381,9 +393,8 @@ export class PaletteModel implements I2IModel {
       const noised = this.noised(batch);
       const count = noise.shape[0];
       const xt = tf.concat([tf.slice(noised.draws.eps, 0, count), tf.slice(noised.xt, count)]) as tf.Tensor4D;
-      const features = this.encodeNoised(batch, parts.encoder as ParameterPart, { ...noised, xt });
-      const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, features, noised.draws.t);
-      return this.holeLoss(epsHat, noised.draws.eps, batch.mask);
+      const pass = this.encoderPass(batch, parts.encoder as ParameterPart, { ...noised, xt });
+      return this.holeLoss(runDecoder(parts.decoder as ParameterPart, this.config, pass), noised.draws.eps, batch.mask);
     });
   }
 
@@ -395,11 +406,16 @@ export class PaletteModel implements I2IModel {
   }
 
   /**
-   * Deterministic DDIM (η = 0) from Palette's start y_cond (noise in the hole), pasting the visible
-   * pixels back after every step; `options.sampleSteps` network evaluations (default: the card's).
+   * Samples from Palette's start y_cond (noise in the hole), pasting the visible pixels back after
+   * every step. `ddim` (default, the studio's for speed): deterministic DDIM (η = 0) over the card's
+   * sampleSteps. `ancestral`: DDPM's p_sample, the official evaluation: the posterior mean from the
+   * clipped x̂_0 plus posterior-variance noise seeded by the batch, over all T steps (fewer when
+   * sampleSteps says so: the respaced chain over those steps). It is DDIM with η = 1, whose step
+   * from x̂_0 and x_t is exactly q(x_{t'} | x_t, x̂_0).
    */
   async reconstruct(batch: TaskBatch, parts: ModelParts = this, options: ReconstructOptions = {}): Promise<tf.Tensor4D> {
-    const taus = ddimTimesteps(this.config.timesteps, options.sampleSteps ?? this.config.sampleSteps);
+    const ancestral = options.sampler === 'ancestral';
+    const taus = ddimTimesteps(this.config.timesteps, options.sampleSteps ?? (ancestral ? this.config.timesteps : this.config.sampleSteps));
     const n = batch.images.shape[0];
     const { y0, condNoise } = tf.tidy(() => {
       const draws = diffusionDraws(batch, this.config.timesteps);
@@ -410,14 +426,17 @@ export class PaletteModel implements I2IModel {
     for (let i = 0; i < taus.length; i++) {
       const next = tf.tidy(() => {
         const t = new Array<number>(n).fill(taus[i]);
-        const features = runEncoder(parts.encoder as ParameterPart, this.config, this.networkInput(y0, batch.mask, condNoise, x), t);
-        const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, features, t);
+        const pass = runEncoder(parts.encoder as ParameterPart, this.config, this.networkInput(y0, batch.mask, condNoise, x), t);
+        const epsHat = runDecoder(parts.decoder as ParameterPart, this.config, pass);
         const gamma = this.gammas[taus[i]];
         const gammaNext = i + 1 < taus.length ? this.gammas[taus[i + 1]] : 1;
         const x0 = tf.clipByValue(tf.div(tf.sub(x, tf.mul(epsHat, Math.sqrt(1 - gamma))), Math.sqrt(gamma)), -1, 1);
         // ε re-derived from the clipped x̂_0, so the step stays on the line between them.
         const eps = tf.div(tf.sub(x, tf.mul(x0, Math.sqrt(gamma))), Math.sqrt(1 - gamma));
-        const xNext = tf.add(tf.mul(x0, Math.sqrt(gammaNext)), tf.mul(eps, Math.sqrt(1 - gammaNext))) as tf.Tensor4D;
+        // The posterior variance β̃ of the step (0 on the last, where γ' = 1); none for DDIM.
+        const variance = ancestral ? ((1 - gammaNext) / (1 - gamma)) * (1 - gamma / gammaNext) : 0;
+        let xNext = tf.add(tf.mul(x0, Math.sqrt(gammaNext)), tf.mul(eps, Math.sqrt(Math.max(0, 1 - gammaNext - variance)))) as tf.Tensor4D;
+        if (variance > 0) xNext = tf.add(xNext, tf.mul(stepNoise(batch, i), Math.sqrt(variance)));
         return paste(xNext, y0, batch.mask);
       });
       x.dispose();
@@ -445,6 +464,17 @@ export class PaletteModel implements I2IModel {
     this.encoder.dispose();
     this.decoder.dispose();
   }
+}
+
+/** The ancestral sampler's noise for step i, from each segment's seed (a joined batch draws as its parts would). */
+function stepNoise(batch: TaskBatch, i: number): tf.Tensor4D {
+  const [, height, width, channels] = batch.images.shape;
+  return tf.concat(
+    segmentsOf(batch).map(({ count, seed }) => {
+      const rng = createRng(seed + 1_000_003 * (i + 1));
+      return tf.randomNormal([count, height, width, channels], 0, 1, 'float32', 1 + Math.floor(rng() * 2 ** 30));
+    }),
+  ) as tf.Tensor4D;
 }
 
 /** inside·mask + outside·(1 − mask). */
@@ -484,7 +514,8 @@ export const paletteFamily: ModelFamily = {
   async load(card, read) {
     const fresh = PaletteModel.create(card);
     const encoder = await ParameterPart.load(read, 'encoder', fresh.encoder);
-    const decoder = await ParameterPart.load(read, 'decoder', fresh.decoder);
+    // Weights saved before the embedding was shared hold a decoder copy of it: the encoder's is the one kept.
+    const decoder = await ParameterPart.load(read, 'decoder', fresh.decoder, (name) => name.startsWith('temb.'));
     return new PaletteModel(card, encoder, decoder);
   },
 };

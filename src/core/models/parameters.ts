@@ -67,8 +67,11 @@ export class ParameterPart implements ModelPart {
     await write(weightsName, new Uint8Array(data));
   }
 
-  /** Reads what save wrote; refuses other formats and weights that do not match `expected` (names and shapes). */
-  static async load(read: ReadFile, name: string, expected: ParameterPart): Promise<ParameterPart> {
+  /**
+   * Reads what save wrote; refuses other formats and weights that do not match `expected` (names
+   * and shapes). Parameters for which `obsolete` holds (an older architecture's) are skipped.
+   */
+  static async load(read: ReadFile, name: string, expected: ParameterPart, obsolete: (parameter: string) => boolean = () => false): Promise<ParameterPart> {
     const json = JSON.parse(new TextDecoder().decode(await read(`${name}.json`)));
     const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
     if (json.format !== 'studio-parameters' || !Array.isArray(manifest) || manifest.length !== 1) {
@@ -76,11 +79,13 @@ export class ParameterPart implements ModelPart {
     }
     const specs = manifest[0].weights;
     for (const spec of specs) {
+      if (obsolete(spec.name) && !expected.byName.has(spec.name)) continue;
       const want = expected.byName.get(spec.name);
       if (!want) throw new Error(`${name}: unexpected parameter "${spec.name}"`);
       if (want.shape.join('x') !== spec.shape.join('x')) throw new Error(`${name}: "${spec.name}" is ${spec.shape.join('x')}, the architecture needs ${want.shape.join('x')}`);
     }
-    if (specs.length !== expected.byName.size) throw new Error(`${name}: ${specs.length} parameters, the architecture has ${expected.byName.size}`);
+    const kept = specs.filter((s) => expected.byName.has(s.name)).length;
+    if (kept !== expected.byName.size) throw new Error(`${name}: ${kept} parameters, the architecture has ${expected.byName.size}`);
     const bytes = await read(manifest[0].paths[0]);
     const needed = specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
     if (bytes.byteLength !== needed) throw new Error(`${name} weights hold ${bytes.byteLength} bytes, the manifest needs ${needed}`);

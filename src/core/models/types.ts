@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { DiffusionSampler } from '../../shared/settings';
 import type { TaskSpec } from '../../shared/tasks';
 import type { WriteFile } from './io';
 import type { Recipe } from '../../shared/settings';
@@ -91,13 +92,20 @@ export interface TaskBatch {
   segments?: readonly BatchSegment[];
   /** The task the masks come from, when known: lets token models size sequences without reading masks back. */
   task?: TaskSpec;
+  /** Diffusion only: each image's timestep, instead of the seed's draw (diagnostics per noise level). */
+  timesteps?: readonly number[];
 }
 
 export interface ReconstructOptions {
   /** Called after each pass of a multi-pass decoder (diffusion sampling, iterative token decoding). */
   onProgress?: (done: number, total: number) => void;
-  /** Network evaluations of a diffusion sampler (DDIM steps); the model card's default when undefined. */
+  /**
+   * Network evaluations of a diffusion sampler; when undefined, the card's default for DDIM and
+   * every step for the ancestral sampler.
+   */
   sampleSteps?: number;
+  /** A diffusion model's sampler: DDIM (default) or ancestral DDPM. */
+  sampler?: DiffusionSampler;
 }
 
 /**

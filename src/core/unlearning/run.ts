@@ -47,7 +47,7 @@ export class UnlearningRun {
   private readonly previewSets: { forget: ImageSet; retain: ImageSet };
   private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
   private original?: { forget: HoleQuality; retain: HoleQuality };
-  private readonly sampleSteps?: number;
+  private readonly sampling: Pick<ReconstructOptions, 'sampleSteps' | 'sampler'>;
 
   constructor(
     readonly model: I2IModel,
@@ -58,7 +58,7 @@ export class UnlearningRun {
     this.unlearner = new Unlearner(model, split.forgetTrain, split.retainTrain, settings);
     this.evalSets = { forget: take(split.forgetTest, options.evalImages), retain: take(split.retainTest, options.evalImages) };
     this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
-    this.sampleSteps = options.sampleSteps;
+    this.sampling = { sampleSteps: options.sampleSteps, sampler: options.sampler };
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
@@ -92,7 +92,7 @@ export class UnlearningRun {
    * SSIM) of the original and the unlearned model on the held-out sets.
    */
   async outputMetrics(classifier: Classifier): Promise<Record<'forget' | 'retain', { original: OutputMetrics; unlearned: OutputMetrics }>> {
-    const judge = (set: ImageSet, parts: ModelParts) => outputMetrics(this.model, this.unlearner.task, set, classifier, parts);
+    const judge = (set: ImageSet, parts: ModelParts) => outputMetrics(this.model, this.unlearner.task, set, classifier, parts, undefined, this.sampling);
     return {
       forget: { original: await judge(this.evalSets.forget, this.unlearner.original), unlearned: await judge(this.evalSets.forget, this.model) },
       retain: { original: await judge(this.evalSets.retain, this.unlearner.original), unlearned: await judge(this.evalSets.retain, this.model) },
@@ -100,7 +100,7 @@ export class UnlearningRun {
   }
 
   private quality(set: ImageSet, parts: ModelParts = this.model, onBatch?: (images: number) => void | Promise<void>): Promise<HoleQuality> {
-    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, { sampleSteps: this.sampleSteps }, onBatch);
+    return holeQuality(this.model, this.unlearner.task, set, parts, undefined, this.sampling, onBatch);
   }
 
   private async rows(set: ImageSet, withFixed: boolean, options: ReconstructOptions): Promise<Partial<GridRows>> {
@@ -127,7 +127,7 @@ export class UnlearningRun {
     const passes = first ? 4 : 2;
     let pass = 0;
     const options: ReconstructOptions = {
-      sampleSteps: this.sampleSteps,
+      ...this.sampling,
       onProgress: onProgress && ((done, total) => {
         onProgress(pass * total + done, passes * total);
         if (done === total) pass++;
