@@ -117,56 +117,74 @@ export function SettingsPanel() {
 
 /** DDIM steps of the diffusion sampler behind the grid and the metrics: fewer is faster, more is sharper. */
 function SampleStepsField({ defaultSteps, disabled }: { defaultSteps: number; disabled: boolean }) {
-  const id = useId();
   const sampleSteps = useStudio((s) => s.sampleSteps);
   const setSampleSteps = useStudio((s) => s.setSampleSteps);
   return (
-    <div className="field">
-      <label htmlFor={id}>sampling steps</label>
-      <input
-        id={id}
-        data-testid="setting-sample-steps"
-        type="number"
-        min={1}
-        step={1}
-        value={sampleSteps ?? defaultSteps}
-        disabled={disabled}
-        onChange={(e) => {
-          const n = Number(e.target.value);
-          if (Number.isInteger(n) && n >= 1) setSampleSteps(n);
-        }}
-      />
-      <span className="help">DDIM steps per reconstruction (the model&apos;s default: {defaultSteps})</span>
-    </div>
+    <WholeNumberField
+      label="sampling steps"
+      testId="setting-sample-steps"
+      value={sampleSteps ?? defaultSteps}
+      disabled={disabled}
+      onValid={setSampleSteps}
+      help={`DDIM steps per reconstruction (the model's default: ${defaultSteps})`}
+    />
   );
 }
 
 /** Held-out images per set behind the metrics: the evaluation's cost grows with them (minutes on a slow adapter). */
 function EvalImagesField({ disabled }: { disabled: boolean }) {
-  const id = useId();
   const evalImages = useStudio((s) => s.evalImages);
   const setEvalImages = useStudio((s) => s.setEvalImages);
-  const [text, setText] = useState(String(evalImages));
-  const valid = Number.isInteger(Number(text)) && Number(text) >= 1;
+  return (
+    <WholeNumberField
+      label="evaluation images"
+      testId="setting-eval"
+      value={evalImages}
+      disabled={disabled}
+      onValid={setEvalImages}
+      help="held-out images per set for the metrics after a run: fewer is faster, more is steadier"
+    />
+  );
+}
+
+interface WholeNumberFieldProps {
+  label: string;
+  testId: string;
+  value: number;
+  disabled: boolean;
+  onValid(n: number): void;
+  help: string;
+}
+
+/** A count of 1 or more: the typed text stays as typed, and only a usable count reaches the store. */
+function WholeNumberField({ label, testId, value, disabled, onValid, help }: WholeNumberFieldProps) {
+  const id = useId();
+  const [text, setText] = useState(String(value));
+  const [shownValue, setShownValue] = useState(value);
+  // Follow changes made elsewhere (another model's default, a restored setting).
+  if (value !== shownValue) {
+    setShownValue(value);
+    if (Number(text) !== value) setText(String(value));
+  }
+  const usable = (t: string) => t.trim() !== '' && Number.isInteger(Number(t)) && Number(t) >= 1;
   return (
     <div className="field">
-      <label htmlFor={id}>evaluation images</label>
+      <label htmlFor={id}>{label}</label>
       <input
         id={id}
-        data-testid="setting-eval"
+        data-testid={testId}
         type="number"
         min={1}
         step={1}
         value={text}
         disabled={disabled}
-        aria-invalid={!valid}
+        aria-invalid={!usable(text)}
         onChange={(e) => {
           setText(e.target.value);
-          const n = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isInteger(n) && n >= 1) setEvalImages(n);
+          if (usable(e.target.value)) onValid(Number(e.target.value));
         }}
       />
-      <span className="help">held-out images per set for the metrics after a run: fewer is faster, more is steadier</span>
+      <span className="help">{help}</span>
     </div>
   );
 }

@@ -84,6 +84,25 @@ async function run(worker: WorkerClient, resume?: ResumeFrom): Promise<{ events:
   return { events, weights: files['encoder.weights.bin'] };
 }
 
+/** Runs the test run to its end, asking for a checkpoint once step `at` is reported (it comes a step or two later: the snapshot waits for the steps in flight). */
+async function runTakingCheckpoint(worker: WorkerClient, at: number): Promise<{ runId: number; checkpoint: ResumeFrom }> {
+  let runId: number | undefined;
+  let taking: Promise<ResumeFrom> | undefined;
+  const stop = worker.listen((event) => {
+    if (event.type === 'progress' && event.runId === runId && event.report.step === at) {
+      taking = worker.request('snapshot', {}).then((c) => {
+        if (c.kind !== 'unlearn') throw new Error(`a checkpoint of kind ${c.kind}`);
+        return { step: c.step, files: c.files, state: c.state };
+      });
+    }
+  });
+  const finished = eventsUntil(worker, 'finished', () => runId);
+  runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
+  await finished;
+  stop();
+  return { runId, checkpoint: await taking! };
+}
+
 describe('the worker runtime through a message channel', () => {
   test('answers each request with its own answer type and runs a run to its metrics, in order, with the grid', async () => {
     const worker = client();
@@ -144,20 +163,7 @@ describe('the worker runtime through a message channel', () => {
     await worker.request('init', {});
     const uninterrupted = await run(worker);
 
-    let runId: number | undefined;
-    let taking: Promise<ResumeFrom> | undefined;
-    worker.listen((event) => {
-      if (event.type === 'progress' && event.runId === runId && event.report.step === 4) {
-        taking = worker.request('snapshot', {}).then((c) => {
-          if (c.kind !== 'unlearn') throw new Error(`a checkpoint of kind ${c.kind}`);
-          return { step: c.step, files: c.files, state: c.state };
-        });
-      }
-    });
-    const finished = eventsUntil(worker, 'finished', () => runId);
-    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
-    await finished;
-    const checkpoint = await taking!;
+    const { checkpoint } = await runTakingCheckpoint(worker, 4);
     // The snapshot waits for the steps in flight: it may come a step or two after the one that asked.
     expect(checkpoint.step).toBeGreaterThanOrEqual(4);
     expect(checkpoint.step).toBeLessThan(SETTINGS.steps);
@@ -173,20 +179,9 @@ describe('the worker runtime through a message channel', () => {
   test('a run whose loss becomes NaN stops at the next report and says so: status diverged with the step and the reason, no metrics', async () => {
     const worker = client();
     await worker.request('init', {});
-    let runId: number | undefined;
-    let taking: Promise<ResumeFrom> | undefined;
-    worker.listen((event) => {
-      if (event.type === 'progress' && event.runId === runId && event.report.step === 2) {
-        taking = worker.request('snapshot', {}).then((c) => {
-          if (c.kind !== 'unlearn') throw new Error(`a checkpoint of kind ${c.kind}`);
-          return { step: c.step, files: c.files, state: c.state };
-        });
-      }
-    });
-    const finished = eventsUntil(worker, 'finished', () => runId);
-    runId = (await worker.request('start', { run: { ...RUN, settings: SETTINGS } })).runId;
-    await finished;
-    const checkpoint = await taking!;
+    const first = await runTakingCheckpoint(worker, 2);
+    const { checkpoint } = first;
+    let runId = first.runId;
     // Weights gone bad, as after an overflow: every step's loss is NaN.
     const weights = checkpoint.files['encoder.weights.bin'].slice();
     new Float32Array(weights.buffer, 0, weights.byteLength / 4).fill(NaN);
