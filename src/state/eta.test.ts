@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { StepReport } from '../shared/protocol';
-import { estimateRemainingMs } from './eta';
+import { estimateRemainingMs, remainingMs } from './eta';
 import type { RunState } from './slices/run';
 
 const curve = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i }) as StepReport);
@@ -20,6 +20,14 @@ describe('the ETA', () => {
   test('a resumed run: only the steps run since the resume count, not the earlier curve shown again', () => {
     // Steps 1 to 100 ran before a reload; 101 to 110 ran here in 9 s after the first of them.
     expect(estimateRemainingMs(run({ firstProgress: { step: 101, at: 51_000 }, lastProgressAt: 60_000 }), curve(1, 110))).toBeCloseTo(90_000);
+  });
+
+  test('while the evaluation runs: the time per image judged, times the images left; none before the first batch', () => {
+    const evaluating = (done: number) => run({ phase: 'evaluating', evaluation: { done, total: 400, startedAt: 10_000, lastAt: 10_000 + 50 * done } });
+    expect(remainingMs(evaluating(0), curve(1, 200))).toBeUndefined();
+    expect(remainingMs(evaluating(100), curve(1, 200))).toBeCloseTo(15_000);
+    // Once the run has ended there is nothing left to wait for.
+    expect(remainingMs(run({ phase: 'finished', firstProgress: { step: 1, at: 0 }, lastProgressAt: 4000 }), curve(1, 5))).toBeUndefined();
   });
 
   test('none left once the last step is in', () => {

@@ -14,3 +14,14 @@ export function estimateRemainingMs(run: RunState, curve: StepReport[]): number 
   const msPerStep = (run.lastProgressAt - first.at) / (last.step - first.step);
   return msPerStep * Math.max(0, run.totalSteps - last.step);
 }
+
+/** Time left of the evaluation after a run: time per image judged so far, times the images left. */
+export function evaluationRemainingMs({ done, total, startedAt, lastAt }: NonNullable<RunState['evaluation']>): number | undefined {
+  return done > 0 ? ((lastAt - startedAt) / done) * (total - done) : undefined;
+}
+
+/** The toolbar's ETA: of the steps while the run steps, of the evaluation while it evaluates. */
+export function remainingMs(run: RunState, curve: StepReport[]): number | undefined {
+  if (run.phase === 'running') return estimateRemainingMs(run, curve);
+  return run.phase === 'evaluating' && run.evaluation ? evaluationRemainingMs(run.evaluation) : undefined;
+}

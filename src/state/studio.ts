@@ -42,5 +42,5 @@ export function startStudio(): void {
 }
 
 export { isComparing, resultsStale } from './studio-store';
-export { estimateRemainingMs } from './eta';
+export { remainingMs } from './eta';
 export type { ComparisonResult, ComparisonState, RunSetup, RunState, StudioState } from './studio-store';

@@ -1,16 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
-import { estimateRemainingMs, useStudio, type RunState } from '../state/studio';
+import { remainingMs, useStudio } from '../state/studio';
 import type { BackendAttempt, BackendName } from '../shared/protocol';
 import { holdsWorker, isRunActive } from '../state/run-phase';
 
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
-/** Time per image judged so far, times the images left. */
-function evaluationRemaining({ done, total, startedAt, lastAt }: NonNullable<RunState['evaluation']>): number | undefined {
-  return done > 0 ? ((lastAt - startedAt) / done) * (total - done) : undefined;
 }
 
 /** "webgpu: reason; webgl: reason" for the backends that failed before the one in use, or undefined. */
@@ -46,7 +41,7 @@ export function Toolbar() {
   const active = isRunActive(run.phase);
   const last = curve.at(-1);
   const evaluating = run.phase === 'evaluating';
-  const remaining = run.phase === 'running' ? estimateRemainingMs(run, curve) : evaluating && run.evaluation ? evaluationRemaining(run.evaluation) : undefined;
+  const remaining = remainingMs(run, curve);
   const fallback = describeFallback(backendAttempts, backend);
   const software = backendAttempts.find((a) => a.ok && a.software);
 

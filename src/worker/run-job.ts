@@ -101,9 +101,12 @@ export class RunJob implements Job {
 
   /** The files of the parts the run's method trained; the rest of its model is the original's. */
   private async trainedFiles(): Promise<ModelFiles> {
-    const parts = METHODS.find((m) => m.id === this.unlearning.unlearner.settings.method)?.trains === 'encoder' ? ['encoder'] : ['encoder', 'decoder'];
-    const files = await modelFiles(this.unlearning.model);
-    return Object.fromEntries(Object.entries(files).filter(([name]) => parts.includes(name.split('.')[0])));
+    const { model, unlearner } = this.unlearning;
+    const parts = METHODS.find((m) => m.id === unlearner.settings.method)?.trains === 'encoder' ? (['encoder'] as const) : (['encoder', 'decoder'] as const);
+    const files: ModelFiles = {};
+    // Only those parts are read back (a frozen decoder is the original's); copies, so they can be transferred.
+    for (const part of parts) await model[part].save(part, async (name, bytes) => void (files[name] = bytes.slice()));
+    return files;
   }
 
   async checkpoint(): Promise<Checkpoint> {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { pasteHole } from '../tasks/masks';
 
 /**
  * Per-image mean squared error, hidden pixels (mask 1) weighted by `hiddenWeight` and visible ones
@@ -18,8 +19,6 @@ export function weightedPixelLoss(output: tf.Tensor4D, target: tf.Tensor4D, mask
 export function holeNoiseTargets(images: tf.Tensor4D, mask: tf.Tensor4D, noise: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const count = noise.shape[0];
-    const hole = tf.slice(mask, 0, count);
-    const noisy = tf.add(tf.mul(noise, hole), tf.mul(tf.slice(images, 0, count), tf.sub(1, hole)));
-    return tf.concat([noisy, tf.slice(images, count)]) as tf.Tensor4D;
+    return tf.concat([pasteHole(noise, tf.slice(images, 0, count), tf.slice(mask, 0, count)), tf.slice(images, count)]) as tf.Tensor4D;
   });
 }

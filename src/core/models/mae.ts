@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { jointTeacherTargets } from './batches';
 import type { ModelFamily } from './families';
-import { maskedInput, representativeMask } from '../tasks/masks';
+import { maskedInput, pasteHole, representativeMask } from '../tasks/masks';
 import type { TaskSpec } from '../../shared/tasks';
 import { holeNoiseTargets, weightedPixelLoss } from './losses';
 import { ParameterPart, init } from './parameters';
@@ -286,7 +286,7 @@ export class MaeModel implements I2IModel {
   async reconstruct(batch: TaskBatch, parts: ModelParts = this): Promise<tf.Tensor4D> {
     return tf.tidy(() => {
       const output = this.predict(batch, parts);
-      return tf.add(tf.mul(output, batch.mask), tf.mul(batch.images, tf.sub(1, batch.mask))) as tf.Tensor4D;
+      return pasteHole(output, batch.images, batch.mask);
     });
   }
 

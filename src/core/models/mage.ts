@@ -7,6 +7,7 @@ import { blockParameters, dense, layerNorm, transformerBlock, type BlockWeight }
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
 import { DEFAULT_VQ, createTokenizerPart, detokenize, tokenGrid, tokenize, type VqConfig } from './vq-tokenizer';
 import { MAGE_RECIPE } from './recipes';
+import { pasteHole } from '../tasks/masks';
 
 /**
  * MAGE (Li et al. 2023), the paper's "VQ-GAN" model, at MNIST scale: a frozen VQ tokenizer turns
@@ -356,7 +357,7 @@ export class MageModel implements I2IModel {
     }
     return tf.tidy(() => {
       const drawn = detokenize(this.tokenizer, vq, tf.tensor2d(codes, [n, l], 'int32'));
-      return tf.add(tf.mul(drawn, batch.mask), tf.mul(batch.images, tf.sub(1, batch.mask))) as tf.Tensor4D;
+      return pasteHole(drawn, batch.images, batch.mask);
     });
   }
 

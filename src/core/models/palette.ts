@@ -5,6 +5,7 @@ import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
 import { PALETTE_RECIPE } from './recipes';
+import { pasteHole } from '../tasks/masks';
 
 /**
  * Palette-style conditional diffusion (Saharia et al. 2022) for inpainting, as in the paper's
@@ -315,7 +316,7 @@ export class PaletteModel implements I2IModel {
    * feeds `x_t·mask + (1 − mask)·y_0`.
    */
   private networkInput(y0: tf.Tensor4D, mask: tf.Tensor4D, condNoise: tf.Tensor4D, xt: tf.Tensor4D): tf.Tensor4D {
-    return tf.concat([paste(condNoise, y0, mask), paste(xt, y0, mask), mask], 3);
+    return tf.concat([pasteHole(condNoise, y0, mask), pasteHole(xt, y0, mask), mask], 3);
   }
 
   private gammaColumn(t: number[]): tf.Tensor4D {
@@ -332,11 +333,7 @@ export class PaletteModel implements I2IModel {
   }
 
   encode(batch: TaskBatch, encoder: ModelPart = this.encoder): tf.Tensor[] {
-    return tf.tidy(() => this.encodeNoised(batch, encoder as ParameterPart, this.noised(batch)));
-  }
-
-  private encodeNoised(batch: TaskBatch, encoder: ParameterPart, noised: ReturnType<PaletteModel['noised']>): tf.Tensor4D[] {
-    return this.encoderPass(batch, encoder, noised).features;
+    return tf.tidy(() => this.encoderPass(batch, encoder as ParameterPart, this.noised(batch)).features);
   }
 
   private encoderPass(batch: TaskBatch, encoder: ParameterPart, { y0, draws, xt }: ReturnType<PaletteModel['noised']>): EncoderPass {
@@ -422,7 +419,7 @@ export class PaletteModel implements I2IModel {
       draws.eps.dispose();
       return { y0: tf.sub(tf.mul(batch.images, 2), 1) as tf.Tensor4D, condNoise: draws.condNoise };
     });
-    let x = tf.tidy(() => paste(condNoise, y0, batch.mask));
+    let x = pasteHole(condNoise, y0, batch.mask);
     for (let i = 0; i < taus.length; i++) {
       const next = tf.tidy(() => {
         const t = new Array<number>(n).fill(taus[i]);
@@ -437,7 +434,7 @@ export class PaletteModel implements I2IModel {
         const variance = ancestral ? ((1 - gammaNext) / (1 - gamma)) * (1 - gamma / gammaNext) : 0;
         let xNext = tf.add(tf.mul(x0, Math.sqrt(gammaNext)), tf.mul(eps, Math.sqrt(Math.max(0, 1 - gammaNext - variance)))) as tf.Tensor4D;
         if (variance > 0) xNext = tf.add(xNext, tf.mul(stepNoise(batch, i), Math.sqrt(variance)));
-        return paste(xNext, y0, batch.mask);
+        return pasteHole(xNext, y0, batch.mask);
       });
       x.dispose();
       x = next;
@@ -477,10 +474,6 @@ function stepNoise(batch: TaskBatch, i: number): tf.Tensor4D {
   ) as tf.Tensor4D;
 }
 
-/** inside·mask + outside·(1 − mask). */
-function paste(inside: tf.Tensor4D, outside: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
-  return tf.add(tf.mul(inside, mask), tf.mul(outside, tf.sub(1, mask))) as tf.Tensor4D;
-}
 
 export function configFromCard(card: ModelCard): PaletteConfig {
   const a = card.architecture;

@@ -58,6 +58,11 @@ export function maskedInput(images: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D
   return tf.tidy(() => tf.concat([tf.mul(images, tf.sub(1, mask)), mask], 3) as tf.Tensor4D);
 }
 
+/** `inside` in the hidden pixels, `outside` in the visible ones: inside·mask + outside·(1 − mask). */
+export function pasteHole(inside: tf.Tensor4D, outside: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(inside, mask), tf.mul(outside, tf.sub(1, mask))) as tf.Tensor4D);
+}
+
 /** The visible part of the images (hidden pixels zeroed): what the grid's input column shows. */
 export function visiblePart(images: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.mul(images, tf.sub(1, mask)) as tf.Tensor4D);
