@@ -6,6 +6,8 @@ import type { UnlearnSettings } from '../../shared/settings';
 import { retrainingSet } from '../training/retrain';
 import { Unlearner } from '../unlearning/unlearner';
 import { resolveTask, type TaskSpec } from '../../shared/tasks';
+import { CALIBRATION_IMAGES, StopAtTarget, calibrationSlice, type CalibrationPoint, type StopReason } from '../unlearning/calibration';
+import { holeQuality } from './reconstruction';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
 import { embedImages, embedOutputs, projectModels, projectionSets, type ModelProjection, type OutputEmbeddings } from './projection';
@@ -21,15 +23,18 @@ export type EvaluationSet = (typeof EVALUATION_SETS)[number];
 
 /** The two references beside the methods: no unlearning at all, and exact unlearning. */
 export type Reference = 'original' | 'retrained';
+/** The paper's method stopped once its forget quality reaches the retrained reference's (see calibration.ts). */
+export const CALIBRATED = 'paper-calibrated';
+export type Compared = MethodId | Reference | typeof CALIBRATED;
 
 export interface EvaluationRow extends Omit<OutputMetrics, 'images'> {
-  method: MethodId | Reference;
+  method: Compared;
   set: EvaluationSet;
   images: number;
 }
 
 export interface AuditRow {
-  method: MethodId | Reference;
+  method: Compared;
   /** Membership-inference AUC, forget-set images vs never-seen images of the forget classes. */
   auc: number;
   memberLosses: number[];
@@ -37,7 +42,7 @@ export interface AuditRow {
 }
 
 export interface MethodCost {
-  method: MethodId | Reference;
+  method: Compared;
   seconds: number;
 }
 
@@ -55,8 +60,20 @@ export function evaluationSets(data: EvaluationData, forgetClasses: number[], im
   };
 }
 
+/**
+ * The held-out images a calibrated run measures on: the last of each held-out set, apart from the
+ * first `images`, which the judged sets `forget-unseen` and `retain` take.
+ */
+export function calibrationSets(data: EvaluationData, forgetClasses: number[], images: number): { forget: ImageSet; retain: ImageSet } {
+  const forgets = (label: number) => forgetClasses.includes(label);
+  return {
+    forget: calibrationSlice(filterByLabel(data.test, forgets), CALIBRATION_IMAGES, images),
+    retain: calibrationSlice(filterByLabel(data.test, (label) => !forgets(label)), CALIBRATION_IMAGES, images),
+  };
+}
+
 async function judge(
-  method: MethodId | Reference,
+  method: Compared,
   model: I2IModel,
   task: TaskSpec,
   sets: Record<EvaluationSet, ImageSet>,
@@ -76,24 +93,39 @@ export interface ComparisonPlan {
   /** Shared by every method; `method` is replaced per run. */
   settings: UnlearnSettings;
   evalImages: number;
+  /**
+   * Also run the paper's method stopped at the retrained reference's forget quality, measured every
+   * `every` steps on held-out forget and retain images apart from the judged ones; needs the reference.
+   */
+  calibrate?: { every: number };
   /** Also place every model's outputs and the truths in one 2-D UMAP (the paper's figure); off by default: it costs time the CLI need not spend. */
   projection?: boolean;
 }
 
 /** Where a comparison is: judging a model, step `step` of `steps` of a method's unlearning, or of retraining the reference. */
 export interface ComparisonProgress {
-  method: MethodId | Reference;
+  method: Compared;
   stage: 'judging' | 'unlearning' | 'retraining';
   step: number;
   steps: number;
 }
 
+/** How the calibrated run went: its target, its quality against the step and why it stopped. */
+export interface CalibrationRecord {
+  target: number;
+  every: number;
+  curve: CalibrationPoint[];
+  stoppedAt: number;
+  reason: StopReason;
+}
+
 export interface Comparison {
+  calibration?: CalibrationRecord;
   rows: EvaluationRow[];
   audit: AuditRow[];
   costs: MethodCost[];
   /** With `plan.projection`: one scatter per model, in the order judged. */
-  projection?: ModelProjection<MethodId | Reference>[];
+  projection?: ModelProjection<Compared>[];
 }
 
 /**
@@ -125,14 +157,14 @@ export async function compareMethods(
     comparison.audit.push(judged.audit);
   };
   const projected = plan.projection ? projectionSets(sets.forget, sets.retain) : undefined;
-  const outputs: OutputEmbeddings<MethodId | Reference>[] = [];
+  const outputs: OutputEmbeddings<Compared>[] = [];
   // Outputs are embedded while each model exists: a method's unlearned weights are gone once its run is undone.
-  const collect = async (method: MethodId | Reference, model: I2IModel) => {
+  const collect = async (method: Compared, model: I2IModel) => {
     if (projected) {
       outputs.push({ method, forget: await embedOutputs(classifier, model, task, projected.forget), retain: await embedOutputs(classifier, model, task, projected.retain) });
     }
   };
-  const judging = (method: MethodId | Reference) => onStep({ method, stage: 'judging', step: 0, steps: plan.settings.steps });
+  const judging = (method: Compared) => onStep({ method, stage: 'judging', step: 0, steps: plan.settings.steps });
   await judging('original');
   add(await judge('original', original, task, sets, classifier));
   await collect('original', original);
@@ -141,27 +173,53 @@ export async function compareMethods(
     add(await judge('retrained', retrained.model, task, sets, classifier));
     await collect('retrained', retrained.model);
   }
-  for (const method of plan.methods) {
+  /** Unlearns from the original with `method`, until done or `stop` says so, judges the result and undoes it. */
+  const unlearnAndJudge = async (method: MethodId, label: Compared, stop?: (unlearner: Unlearner) => Promise<boolean>) => {
     const started = performance.now();
-    // The cost is the unlearning alone: time spent in onStep (yielding to the caller) is not the method's.
     let waited = 0;
     const unlearner = new Unlearner(original, forgetTrain, retainTrain, { ...plan.settings, method });
     try {
       while (!unlearner.done) {
         await unlearner.step();
         const paused = performance.now();
-        await onStep({ method, stage: 'unlearning', step: unlearner.completedSteps, steps: plan.settings.steps });
+        await onStep({ method: label, stage: 'unlearning', step: unlearner.completedSteps, steps: plan.settings.steps });
         waited += performance.now() - paused;
+        if (await stop?.(unlearner)) break;
       }
       const seconds = (performance.now() - started - waited) / 1000;
-      comparison.costs.push({ method, seconds });
-      onProgress(`${method}: ${plan.settings.steps} steps in ${seconds.toFixed(0)} s`);
-      await judging(method);
-      add(await judge(method, original, task, sets, classifier));
-      await collect(method, original);
+      comparison.costs.push({ method: label, seconds });
+      onProgress(`${label}: ${unlearner.completedSteps} steps in ${seconds.toFixed(0)} s`);
+      await judging(label);
+      add(await judge(label, original, task, sets, classifier));
+      await collect(label, original);
     } finally {
       unlearner.dispose();
     }
+  };
+  for (const method of plan.methods) await unlearnAndJudge(method, method);
+  if (plan.calibrate && retrained) {
+    const slice = calibrationSets(data, plan.forgetClasses, plan.evalImages);
+    const quality = async (model: I2IModel): Promise<Omit<CalibrationPoint, 'step'>> => ({
+      forgetPsnr: (await holeQuality(model, task, slice.forget)).psnr,
+      retainPsnr: (await holeQuality(model, task, slice.retain)).psnr,
+    });
+    const target = (await quality(retrained.model)).forgetPsnr;
+    const rule = new StopAtTarget({ forgetPsnr: target, source: 'the retrained reference on the calibration slice' }, plan.calibrate.every);
+    rule.observe({ step: 0, ...(await quality(original)) });
+    const started = performance.now();
+    let measuringMs = 0;
+    await unlearnAndJudge('paper', CALIBRATED, async (unlearner) => {
+      const step = unlearner.completedSteps;
+      if (!rule.measuresAfter(step) || unlearner.done) return false;
+      const began = performance.now();
+      const msPerStep = (began - started - measuringMs) / step;
+      const point = { step, ...(await quality(original)) };
+      const measureMs = performance.now() - began;
+      measuringMs += measureMs;
+      return rule.observe(point, { measureMs, msPerStep });
+    });
+    const curve = [...rule.curve];
+    comparison.calibration = { target, every: plan.calibrate.every, curve, stoppedAt: rule.reached ? curve[curve.length - 1].step : plan.settings.steps, reason: rule.reason };
   }
   if (projected) {
     const truths = { forget: await embedImages(classifier, projected.forget), retain: await embedImages(classifier, projected.retain) };

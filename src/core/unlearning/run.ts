@@ -9,6 +9,7 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions, type UnlearnSettings } from '../.
 import { Unlearner } from './unlearner';
 import { outputMetrics, type OutputMetrics } from '../evaluation/output-metrics';
 import type { Classifier } from '../models/classifier';
+import { CALIBRATION_IMAGES, calibrationSlice } from './calibration';
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
 export interface ImageStack {
@@ -45,6 +46,9 @@ export class UnlearningRun {
   readonly unlearner: Unlearner;
   private readonly evalSets: { forget: ImageSet; retain: ImageSet };
   private readonly previewSets: { forget: ImageSet; retain: ImageSet };
+  private readonly heldOut: { forget: ImageSet; retain: ImageSet };
+  private calibrationSets?: { forget: ImageSet; retain: ImageSet };
+  private readonly evalImages: number;
   private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
   private original?: { forget: HoleQuality; retain: HoleQuality };
   private readonly sampling: Pick<ReconstructOptions, 'sampleSteps' | 'sampler'>;
@@ -59,6 +63,23 @@ export class UnlearningRun {
     this.evalSets = { forget: take(split.forgetTest, options.evalImages), retain: take(split.retainTest, options.evalImages) };
     this.previewSets = { forget: take(split.forgetTest, options.previewImages), retain: take(split.retainTest, options.previewImages) };
     this.sampling = { sampleSteps: options.sampleSteps, sampler: options.sampler };
+    this.heldOut = { forget: split.forgetTest, retain: split.retainTest };
+    this.evalImages = options.evalImages;
+  }
+
+  /**
+   * Forget and retain hole PSNR of `model` (default: the one being unlearned; or a reference such
+   * as the retrained model) on the calibration slice: held-out images apart from the ones the final
+   * metrics use, so stopping on them does not tune the run to its own score.
+   */
+  async calibrationQuality(model: I2IModel = this.model): Promise<{ forgetPsnr: number; retainPsnr: number }> {
+    this.calibrationSets ??= {
+      forget: calibrationSlice(this.heldOut.forget, CALIBRATION_IMAGES, this.evalImages),
+      retain: calibrationSlice(this.heldOut.retain, CALIBRATION_IMAGES, this.evalImages),
+    };
+    const forget = await holeQuality(model, this.unlearner.task, this.calibrationSets.forget, model, undefined, this.sampling);
+    const retain = await holeQuality(model, this.unlearner.task, this.calibrationSets.retain, model, undefined, this.sampling);
+    return { forgetPsnr: forget.psnr, retainPsnr: retain.psnr };
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */
@@ -96,6 +117,14 @@ export class UnlearningRun {
     return {
       forget: { original: await judge(this.evalSets.forget, this.unlearner.original), unlearned: await judge(this.evalSets.forget, this.model) },
       retain: { original: await judge(this.evalSets.retain, this.unlearner.original), unlearned: await judge(this.evalSets.retain, this.model) },
+    };
+  }
+
+  /** Another model's quality (the retrained reference, say) on the same held-out images as `metrics`. */
+  async heldOutQuality(model: I2IModel): Promise<{ forget: HoleQuality; retain: HoleQuality }> {
+    return {
+      forget: await holeQuality(model, this.unlearner.task, this.evalSets.forget, model, undefined, this.sampling),
+      retain: await holeQuality(model, this.unlearner.task, this.evalSets.retain, model, undefined, this.sampling),
     };
   }
 
