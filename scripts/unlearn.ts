@@ -26,7 +26,7 @@ import { PaletteModel } from '../src/core/models/palette';
 import type { ModelParts } from '../src/core/models/types';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { DEFAULT_CALIBRATION_EVERY, StopAtTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
+import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
 import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
@@ -68,11 +68,15 @@ const noiseLevels = (parts: ModelParts) =>
   model instanceof PaletteModel ? noiseLevelDiagnostics(model, parts, run.unlearner.teacher, run.unlearner.task, diagnosticSets) : undefined;
 const originalNoiseLevels = await noiseLevels(run.unlearner.original);
 
-/** The forget quality a calibrated run stops at, measured on the same held-out slice as the run's own measurements. */
-async function calibrationTarget(): Promise<CalibrationTarget | undefined> {
+/**
+ * The forget quality a calibrated run stops at, measured on the same held-out slice as the run's own
+ * measurements; with `--target retrained`, also the reference's PSNR on the metrics' own images,
+ * to judge the calibration by.
+ */
+async function calibrationTarget(): Promise<{ target: CalibrationTarget; retrainedPsnr?: { forget: number; retain: number } } | undefined> {
   if (options.target && options.target !== 'retrained') throw new Error(`--target is "retrained" (or use --target-psnr X), not "${options.target}"`);
   if (options.target && !Number.isNaN(options.targetPsnr)) throw new Error('give --target retrained or --target-psnr, not both');
-  if (!Number.isNaN(options.targetPsnr)) return { forgetPsnr: options.targetPsnr, source: 'set with --target-psnr' };
+  if (!Number.isNaN(options.targetPsnr)) return { target: { forgetPsnr: options.targetPsnr, source: 'set with --target-psnr' } };
   if (!options.target) return undefined;
   const id = `${options.model}-without-${options.forget.split(',').join('-')}`;
   const retrained = await loadModel(folderReader(join(PUBLIC_MODELS, id))).catch(() => {
@@ -80,36 +84,25 @@ async function calibrationTarget(): Promise<CalibrationTarget | undefined> {
   });
   const { forgetPsnr } = await run.calibrationQuality(retrained);
   const { forget, retain } = await run.heldOutQuality(retrained);
-  retrainedPsnr = { forget: forget.psnr, retain: retain.psnr };
   retrained.dispose();
-  return { forgetPsnr, source: `${id} on the calibration slice` };
+  return { target: { forgetPsnr, source: `${id} on the calibration slice` }, retrainedPsnr: { forget: forget.psnr, retain: retain.psnr } };
 }
-/** With `--target retrained`: the reference's PSNR on the metrics' own images, to judge the calibration by. */
-let retrainedPsnr: { forget: number; retain: number } | undefined;
-const target = await calibrationTarget();
-const stopRule = target && new StopAtTarget(target, options.calibrateEvery);
-let measuringMs = 0;
-const measure = async (step: number) => {
-  const began = performance.now();
-  const quality = await run.calibrationQuality();
-  const measureMs = performance.now() - began;
-  measuringMs += measureMs;
-  const trainingMs = performance.now() - started - measuringMs;
-  const reached = stopRule!.observe({ step, ...quality }, { measureMs, msPerStep: step ? trainingMs / step : 0 });
-  const last = stopRule!.curve[stopRule!.curve.length - 1];
-  log(`step ${step}  calibration: forget ${last.forgetPsnr.toFixed(2)} dB (target ${target!.forgetPsnr.toFixed(2)}), retain ${last.retainPsnr.toFixed(2)} dB`);
-  return reached;
-};
+const calibration = await calibrationTarget();
+const meter =
+  calibration &&
+  new CalibrationMeter(new StopAtTarget(calibration.target, options.calibrateEvery), () => run.calibrationQuality(), (p) =>
+    log(`step ${p.step}  calibration: forget ${p.forgetPsnr.toFixed(2)} dB (target ${calibration.target.forgetPsnr.toFixed(2)}), retain ${p.retainPsnr.toFixed(2)} dB`),
+  );
 const curve = [];
 const started = performance.now();
-if (stopRule) await measure(0);
+await meter?.afterStep(0);
 while (!run.unlearner.done) {
   const r = await run.unlearner.step();
   curve.push({ step: r.step, retainLoss: r.retainLoss, weightedForgetLoss: r.weightedForgetLoss, total: r.total, learningRate: r.learningRate });
   if (r.step % 100 === 0 || r.step === settings.steps) {
     log(`step ${r.step}  L_R ${r.retainLoss.toExponential(3)}  αL_F ${r.weightedForgetLoss.toExponential(3)}  ${r.ms.toFixed(0)} ms  tensors ${tf.memory().numTensors}`);
   }
-  if (stopRule?.measuresAfter(r.step) && !run.unlearner.done && (await measure(r.step))) break;
+  if (meter && !run.unlearner.done && (await meter.afterStep(r.step))) break;
 }
 const seconds = (performance.now() - started) / 1000;
 // FID, IS and cosine live in the features of the dataset's own classifier (no Inception/CLIP weights ship).
@@ -128,21 +121,20 @@ const result = {
   counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: metrics.forget.original.images },
   seconds,
   steps: run.unlearner.completedSteps,
-  msPerStep: (seconds * 1000 - measuringMs) / run.unlearner.completedSteps,
+  msPerStep: (seconds * 1000 - (meter?.measuringMs ?? 0)) / run.unlearner.completedSteps,
   forget: { original: pick(metrics.forget.original), unlearned: pick(metrics.forget.unlearned) },
   retain: { original: pick(metrics.retain.original), unlearned: pick(metrics.retain.unlearned) },
   ...(originalNoiseLevels ? { noiseLevels: { original: originalNoiseLevels, unlearned: unlearnedNoiseLevels } } : {}),
-  ...(stopRule
+  ...(meter
     ? {
         calibration: {
-          target,
-          ...(retrainedPsnr ? { retrainedPsnr } : {}),
-          every: stopRule.every,
-          curve: stopRule.curve,
+          ...calibration,
+          every: meter.rule.every,
+          curve: meter.rule.curve,
           stoppedAt: run.unlearner.completedSteps,
-          reason: stopRule.reason,
-          measuringSeconds: measuringMs / 1000,
-          measuringShare: measuringMs / 1000 / seconds,
+          reason: meter.rule.reason,
+          measuringSeconds: meter.measuringMs / 1000,
+          measuringShare: meter.measuringMs / 1000 / seconds,
         },
       }
     : {}),
@@ -152,7 +144,8 @@ const delta = (s: 'forget' | 'retain') => (result[s].unlearned.psnr - result[s].
 log(`forget PSNR ${result.forget.original.psnr.toFixed(2)} -> ${result.forget.unlearned.psnr.toFixed(2)} dB (${delta('forget')})`);
 log(`retain PSNR ${result.retain.original.psnr.toFixed(2)} -> ${result.retain.unlearned.psnr.toFixed(2)} dB (${delta('retain')})`);
 for (const set of ['forget', 'retain'] as const) log(`${set} FID ${result[set].original.fid.toFixed(2)} -> ${result[set].unlearned.fid.toFixed(2)} (classifier features)`);
+const retrainedPsnr = calibration?.retrainedPsnr;
 if (retrainedPsnr) log(`retrained reference on the same images: forget ${retrainedPsnr.forget.toFixed(2)} dB, retain ${retrainedPsnr.retain.toFixed(2)} dB`);
-if (stopRule) log(`stopped at step ${run.unlearner.completedSteps} of ${settings.steps}: ${stopRule.reason}; measuring took ${((100 * measuringMs) / 1000 / seconds).toFixed(1)}% of the run`);
+if (meter) log(`stopped at step ${run.unlearner.completedSteps} of ${settings.steps}: ${meter.rule.reason}; measuring took ${((100 * meter.measuringMs) / 1000 / seconds).toFixed(1)}% of the run`);
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 run.dispose();

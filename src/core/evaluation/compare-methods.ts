@@ -6,7 +6,7 @@ import type { UnlearnSettings } from '../../shared/settings';
 import { retrainingSet } from '../training/retrain';
 import { Unlearner } from '../unlearning/unlearner';
 import { resolveTask, type TaskSpec } from '../../shared/tasks';
-import { CALIBRATION_IMAGES, StopAtTarget, calibrationSlice, type CalibrationPoint, type StopReason } from '../unlearning/calibration';
+import { CALIBRATION_IMAGES, CalibrationMeter, StopAtTarget, calibrationSlice, type CalibrationPoint, type StopReason } from '../unlearning/calibration';
 import { holeQuality } from './reconstruction';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
@@ -64,7 +64,7 @@ export function evaluationSets(data: EvaluationData, forgetClasses: number[], im
  * The held-out images a calibrated run measures on: the last of each held-out set, apart from the
  * first `images`, which the judged sets `forget-unseen` and `retain` take.
  */
-export function calibrationSets(data: EvaluationData, forgetClasses: number[], images: number): { forget: ImageSet; retain: ImageSet } {
+function calibrationSets(data: EvaluationData, forgetClasses: number[], images: number): { forget: ImageSet; retain: ImageSet } {
   const forgets = (label: number) => forgetClasses.includes(label);
   return {
     forget: calibrationSlice(filterByLabel(data.test, forgets), CALIBRATION_IMAGES, images),
@@ -173,9 +173,10 @@ export async function compareMethods(
     add(await judge('retrained', retrained.model, task, sets, classifier));
     await collect('retrained', retrained.model);
   }
-  /** Unlearns from the original with `method`, until done or `stop` says so, judges the result and undoes it. */
+  /** Unlearns from the original with `method`, until done or `stop` says so, judges the result and undoes it; returns the steps run. */
   const unlearnAndJudge = async (method: MethodId, label: Compared, stop?: (unlearner: Unlearner) => Promise<boolean>) => {
     const started = performance.now();
+    // The cost is the unlearning alone: time spent in onStep (yielding to the caller) is not the method's.
     let waited = 0;
     const unlearner = new Unlearner(original, forgetTrain, retainTrain, { ...plan.settings, method });
     try {
@@ -192,6 +193,7 @@ export async function compareMethods(
       await judging(label);
       add(await judge(label, original, task, sets, classifier));
       await collect(label, original);
+      return unlearner.completedSteps;
     } finally {
       unlearner.dispose();
     }
@@ -205,21 +207,10 @@ export async function compareMethods(
     });
     const target = (await quality(retrained.model)).forgetPsnr;
     const rule = new StopAtTarget({ forgetPsnr: target, source: 'the retrained reference on the calibration slice' }, plan.calibrate.every);
-    rule.observe({ step: 0, ...(await quality(original)) });
-    const started = performance.now();
-    let measuringMs = 0;
-    await unlearnAndJudge('paper', CALIBRATED, async (unlearner) => {
-      const step = unlearner.completedSteps;
-      if (!rule.measuresAfter(step) || unlearner.done) return false;
-      const began = performance.now();
-      const msPerStep = (began - started - measuringMs) / step;
-      const point = { step, ...(await quality(original)) };
-      const measureMs = performance.now() - began;
-      measuringMs += measureMs;
-      return rule.observe(point, { measureMs, msPerStep });
-    });
-    const curve = [...rule.curve];
-    comparison.calibration = { target, every: plan.calibrate.every, curve, stoppedAt: rule.reached ? curve[curve.length - 1].step : plan.settings.steps, reason: rule.reason };
+    const meter = new CalibrationMeter(rule, () => quality(original));
+    await meter.afterStep(0);
+    const stoppedAt = await unlearnAndJudge('paper', CALIBRATED, async (unlearner) => !unlearner.done && meter.afterStep(unlearner.completedSteps));
+    comparison.calibration = { target, every: plan.calibrate.every, curve: [...rule.curve], stoppedAt, reason: rule.reason };
   }
   if (projected) {
     const truths = { forget: await embedImages(classifier, projected.forget), retain: await embedImages(classifier, projected.retain) };

@@ -9,7 +9,7 @@ import { loadModel } from '../models/families';
 import { holeQuality } from '../evaluation/reconstruction';
 import { useBackend } from '../testing/fixtures';
 import { DEFAULT_UNLEARN } from '../../shared/settings';
-import { calibrationSlice, StopAtTarget } from './calibration';
+import { CalibrationMeter, calibrationSlice, StopAtTarget } from './calibration';
 import { UnlearningRun } from './run';
 
 const target = { forgetPsnr: 10, source: 'test' };
@@ -102,11 +102,12 @@ describe('a calibrated run', () => {
     const lastTwenty = await holeQuality(model, run.unlearner.task, subset(split.forgetTest, Array.from({ length: 20 }, (_, i) => 40 + i)));
     expect(before.forgetPsnr).toBeCloseTo(lastTwenty.psnr, 5);
     const rule = new StopAtTarget({ forgetPsnr: before.forgetPsnr - 1, source: 'test' }, 10);
-    rule.observe({ step: 0, ...before });
+    const meter = new CalibrationMeter(rule, () => run.calibrationQuality());
+    await meter.afterStep(0);
     const tensors = tf.memory().numTensors;
     while (!run.unlearner.done) {
       const { step } = await run.unlearner.step();
-      if (rule.measuresAfter(step) && rule.observe({ step, ...(await run.calibrationQuality()) })) break;
+      if (await meter.afterStep(step)) break;
     }
     expect(tf.memory().numTensors).toBe(tensors);
     expect(rule.reason).toBe('target reached');

@@ -105,3 +105,31 @@ export class StopAtTarget {
     return this.points;
   }
 }
+
+/**
+ * Takes a calibrated run's measurements where its rule says, timing each against the training
+ * between them (the rule spaces measurements by cost). Step 0, the original, is always measured.
+ */
+export class CalibrationMeter {
+  private readonly started = performance.now();
+  /** Time spent measuring so far: the run's cost of calibration. */
+  measuringMs = 0;
+
+  constructor(
+    readonly rule: StopAtTarget,
+    private readonly measure: () => Promise<Omit<CalibrationPoint, 'step'>>,
+    private readonly onMeasured: (point: CalibrationPoint) => void = () => {},
+  ) {}
+
+  /** Call after each step (and once before the first, with 0); true once the target is reached. */
+  async afterStep(step: number): Promise<boolean> {
+    if (step > 0 && !this.rule.measuresAfter(step)) return false;
+    const began = performance.now();
+    const msPerStep = step ? (began - this.started - this.measuringMs) / step : 0;
+    const point = { step, ...(await this.measure()) };
+    const measureMs = performance.now() - began;
+    this.measuringMs += measureMs;
+    this.onMeasured(point);
+    return this.rule.observe(point, { measureMs, msPerStep });
+  }
+}
