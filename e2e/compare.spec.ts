@@ -4,17 +4,19 @@ import { collectErrors } from './console';
 import { longTasksBetween, watchLongTasks } from './fixtures/page';
 
 const METHODS = ['paper', 'max-loss', 'noisy-label', 'retain-label', 'random-encoder'];
-const MODELS = ['original', 'retrained', ...METHODS];
+const SWEEP = ['sweep α=0, 3 steps', 'sweep α=2, 3 steps'];
+const MODELS = ['original', 'retrained', ...METHODS, 'paper-calibrated', ...SWEEP];
 const SETS = ['forget', 'forget-unseen', 'retain'];
 const COLUMNS = ['fid', 'is', 'cosine', 'psnr', 'ssim'];
 
-test('compares every method with the original and the retrained reference: table, best cells, audit, CSV export', async ({ page }) => {
+test('compares every method, the calibrated run and an α sweep with the original and the retrained reference: table, best cells, audit, trade-off, CSV export', async ({ page }) => {
   const errors = collectErrors(page);
   await watchLongTasks(page);
   await page.goto('/?backend=wasm&forget=7&steps=3&batch=8&eval=24');
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
   await expect(page.getByTestId('compare-button')).toBeEnabled();
 
+  await page.getByTestId('compare-sweep-alpha').fill('0, 2');
   const from = await page.evaluate(() => performance.now());
   await page.getByTestId('compare-button').click();
   await expect(page.getByTestId('compare-progress')).toBeVisible();
@@ -52,6 +54,25 @@ test('compares every method with the original and the retrained reference: table
   await expect(scatter).toHaveAttribute('data-method', 'original');
   await expect(scatter).toHaveAttribute('data-points', String(points));
   await expect(scatter).toBeVisible();
+
+  // The trade-off view: one point per model, the references included, with the Pareto front through some of them.
+  const tradeOff = page.getByTestId('tradeoff-chart');
+  await expect(tradeOff).toHaveAttribute('data-points', String(MODELS.length));
+  const front = (await tradeOff.getAttribute('data-front'))!.split('|');
+  expect(front.length).toBeGreaterThan(0);
+  expect(MODELS).toEqual(expect.arrayContaining(front));
+  // α = 2 pushes the forget set harder than α = 0 in the same 3 steps.
+  expect(await value(`compare-${SWEEP[1]}-forget-psnr`)).toBeLessThan(await value(`compare-${SWEEP[0]}-forget-psnr`));
+  // A sweep point's settings load into the studio.
+  await page.getByTestId(`compare-${SWEEP[1]}-forget-psnr`).click();
+  await expect(page.getByTestId('tradeoff-selected')).toContainText('Paper (Eq. 10), α=2, 3 steps');
+  await page.getByTestId('tradeoff-load').click();
+  await expect(page.getByTestId('setting-alpha')).toHaveValue('2');
+  await expect(page.getByTestId('setting-steps')).toHaveValue('3');
+  // The calibrated row's turn stop at target on.
+  await page.getByTestId('compare-paper-calibrated-forget-psnr').click();
+  await page.getByTestId('tradeoff-load').click();
+  await expect(page.getByTestId('setting-stop-at-target')).toBeChecked();
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-csv').click()]);
   const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');

@@ -5,6 +5,8 @@
  * hole PSNR / SSIM, and a membership-inference audit.
  *   npm run evaluate -- --model mnist-inpaint-ae --forget 7 --methods all --json FILE --md FILE [--proxy-retain 0,1,2] [--task ID]
  *     [--calibrate-every 25]  (the paper's method stopped at the retrained model's forget quality, a row of its own; 0: off)
+ *     [--sweep alpha=0.05,0.1,0.25,0.5,1[;steps=250,500]]  (the paper's method at each point: the trade-off
+ *       between forget and retain quality, one row per point, listed with its settings in the JSON's `sweep`)
  */
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,6 +20,7 @@ import type { I2IModel } from '../src/core/models/types';
 import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/shared/methods';
 import { DEFAULT_CALIBRATION_EVERY } from '../src/core/unlearning/calibration';
+import { parseSweep } from '../src/shared/compared';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
@@ -33,6 +36,7 @@ const options = parseOptions(process.argv.slice(2), {
   retrainSteps: 0,
   /** Steps between the calibrated run's measurements; 0 leaves the calibrated row out. */
   calibrateEvery: DEFAULT_CALIBRATION_EVERY,
+  sweep: '',
   classifier: '',
   backend: 'wasm',
   json: '',
@@ -72,19 +76,34 @@ async function retrainedReference(): Promise<{ model: I2IModel; seconds: number 
 
 const retrained = await retrainedReference();
 const settings = settingsFor(original.card, options);
-const comparison = await compareMethods(original, retrained, data, classifier, { forgetClasses, retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined, methods, settings, evalImages: options.evalImages, calibrate: options.calibrateEvery ? { every: options.calibrateEvery } : undefined }, console.log);
+const comparison = await compareMethods(
+  original,
+  retrained,
+  data,
+  classifier,
+  {
+    forgetClasses,
+    retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined,
+    methods,
+    settings,
+    evalImages: options.evalImages,
+    calibrate: options.calibrateEvery ? { every: options.calibrateEvery } : undefined,
+    sweep: options.sweep ? parseSweep(options.sweep) : undefined,
+  },
+  console.log,
+);
 
 const round = (x: number) => Number(x.toPrecision(5));
 const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
 const histograms = auditHistograms(comparison.audit);
 const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
-const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, rows, audit, costs: comparison.costs, calibration: comparison.calibration };
+const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, rows, audit, costs: comparison.costs, calibration: comparison.calibration, sweep: comparison.sweep };
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
 const markdown = toMarkdown(comparison);
 if (options.md) await writeFile(options.md, markdown);
 console.log(markdown);
 
-function toMarkdown({ rows, audit, costs, calibration }: Comparison): string {
+function toMarkdown({ rows, audit, costs, calibration, sweep }: Comparison): string {
   const lines = [
     `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's ${original.card.dataset} classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
     '',
@@ -109,8 +128,17 @@ function toMarkdown({ rows, audit, costs, calibration }: Comparison): string {
   if (calibration) {
     lines.push(
       '',
-      `${CALIBRATED}: the paper's method stopped at the retrained model's forget PSNR on held-out images apart from the judged ones (${calibration.target.toFixed(2)} dB), measured every ${calibration.every} steps; stopped at step ${calibration.stoppedAt} (${calibration.reason}).`,
+      `${CALIBRATED}: the paper's method (α ${calibration.alpha}, lr ${calibration.learningRate}) stopped at the retrained model's forget PSNR on held-out images apart from the judged ones (${calibration.target.toFixed(2)} dB), measured every ${calibration.every} steps; stopped at step ${calibration.stoppedAt} (${calibration.reason}).`,
     );
+  }
+  if (sweep) {
+    // The trade-off in one table: how much each point costs the forget set against the retain set, beside the references.
+    const psnr = (method: string, set: string) => rows.find((r) => r.method === method && r.set === set)?.psnr ?? NaN;
+    const drop = (method: string, set: string) => (psnr('original', set) - psnr(method, set)).toFixed(2);
+    lines.push('', '| point | forget PSNR drop (dB) | retain PSNR drop (dB) | audit AUC |', '|---|---|---|---|');
+    for (const method of ['retrained', ...(calibration ? [CALIBRATED] : []), ...sweep.map((p) => p.method)]) {
+      lines.push(`| ${method} | ${drop(method, 'forget')} | ${drop(method, 'retain')} | ${audit.find((a) => a.method === method)?.auc.toFixed(3) ?? '–'} |`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -26,7 +26,7 @@ import { PaletteModel } from '../src/core/models/palette';
 import type { ModelParts } from '../src/core/models/types';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
-import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
+import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, retrainedTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
 import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
@@ -57,8 +57,9 @@ const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
-// The model's recipe, then the flags given; checked with the other settings when the run starts.
-const settings = settingsFor(model.card, options, options.method as MethodId);
+// The model's recipe (its calibrated values for a run that stops at a target), then the flags given; checked with the other settings when the run starts.
+const calibrated = Boolean(options.target) || !Number.isNaN(options.targetPsnr);
+const settings = settingsFor(model.card, options, options.method as MethodId, calibrated);
 const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined, sampler: options.sampler as DiffusionSampler });
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
@@ -82,10 +83,10 @@ async function calibrationTarget(): Promise<{ target: CalibrationTarget; retrain
   const retrained = await loadModel(folderReader(join(PUBLIC_MODELS, id))).catch(() => {
     throw new Error(`--target retrained needs public/models/${id}: train it with npm run pretrain -- --exclude ${options.forget} (see README)`);
   });
-  const { forgetPsnr } = await run.calibrationQuality(retrained);
+  const target = await retrainedTarget(run, retrained);
   const { forget, retain } = await run.heldOutQuality(retrained);
   retrained.dispose();
-  return { target: { forgetPsnr, source: `${id} on the calibration slice` }, retrainedPsnr: { forget: forget.psnr, retain: retain.psnr } };
+  return { target, retrainedPsnr: { forget: forget.psnr, retain: retain.psnr } };
 }
 const calibration = await calibrationTarget();
 const meter =

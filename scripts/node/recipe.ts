@@ -18,10 +18,10 @@ export const SETTING_FLAGS = {
   seed: DEFAULT_UNLEARN.seed,
 };
 
-/** The card's recipe (the defaults where it is silent), then every flag that was given. */
-export function settingsFor(card: ModelCard, flags: typeof SETTING_FLAGS, method = DEFAULT_UNLEARN.method): UnlearnSettings {
+/** The card's recipe (the defaults where it is silent; its calibrated values for a run that stops at a target), then every flag that was given. */
+export function settingsFor(card: ModelCard, flags: typeof SETTING_FLAGS, method = DEFAULT_UNLEARN.method, calibrated = false): UnlearnSettings {
   const given = <T>(value: T) => (typeof value === 'number' ? Number.isNaN(value) : value === '') ? undefined : value;
-  const recipe = withRecipe({ ...DEFAULT_UNLEARN }, card.recipe);
+  const recipe = withRecipe({ ...DEFAULT_UNLEARN }, card.recipe, calibrated);
   return {
     ...recipe,
     method,

@@ -6,7 +6,7 @@
  * the core is loaded on the main thread.
  */
 import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
-import type { ComparisonProgress, EvaluationRow, MethodCost } from '../core/evaluation/compare-methods';
+import type { CalibrationRecord, ComparisonProgress, EvaluationRow, MethodCost, SweepPlan, SweepPoint } from '../core/evaluation/compare-methods';
 import type { ModelProjection } from '../core/evaluation/projection';
 import type { HoleQuality } from '../core/metrics/masked';
 import type { ModelCard } from '../core/models/types';
@@ -15,9 +15,11 @@ import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { UnlearnerState } from '../core/unlearning/unlearner';
 import type { OwnSets, TrainOriginalSettings, TrainReport } from './own';
 import type { StepReport, UnlearnSettings } from './settings';
+import type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, CalibrationTarget } from './calibration';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
-export type { ComparisonProgress, EvaluationRow, MethodCost, PretrainerState, UnlearnerState };
+export type { CalibrationRecord, ComparisonProgress, EvaluationRow, MethodCost, PretrainerState, SweepPlan, SweepPoint, UnlearnerState };
+export type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, CalibrationTarget };
 export type { EvaluationSet } from '../core/evaluation/compare-methods';
 export type { Point2d } from '../core/evaluation/projection';
 
@@ -37,6 +39,8 @@ export interface BackendAttempt {
 export interface BuiltInModel {
   id: string;
   dataset: string;
+  /** The class sets whose retrained reference (exact unlearning) ships with the model. */
+  retrainedWithout?: readonly number[][];
 }
 
 export interface DatasetSummary {
@@ -95,6 +99,8 @@ export interface StartRequest {
   sampleSteps?: number;
   /** Least time between grid refreshes: every step on a slow backend, about once a second on a fast one. */
   previewIntervalMs: number;
+  /** Stop at target: measure forget and retain quality every few steps and stop once the forget set reaches the goal. */
+  calibration?: CalibrationRequest;
 }
 
 /** A model in a comparison: a reference (original, retrained) or a method's unlearned model. */
@@ -175,10 +181,22 @@ export interface Rpc {
       retrain?: boolean;
       /** Training steps of that reference: the original's recipe when undefined (fewer make a rougher reference). */
       retrainSteps?: number;
+      /** Steps between the calibrated row's measurements (the paper's method stopped at the retrained reference's forget quality; needs the reference). */
+      calibrateEvery: number;
+      /** Also run the paper's method at these α values and step counts: the trade-off view's points. */
+      sweep?: SweepPlan;
     };
-    /** Without a shipped retrained reference, `rows`, `audit` and `costs` have no retrained entries. */
+    /** Without a retrained reference, `rows`, `audit` and `costs` have no retrained or calibrated entries. */
     answer:
-      | { type: 'compareResult'; rows: EvaluationRow[]; audit: AuditSummary[]; costs: MethodCost[]; projection?: ComparedProjection[] }
+      | {
+          type: 'compareResult';
+          rows: EvaluationRow[];
+          audit: AuditSummary[];
+          costs: MethodCost[];
+          projection?: ComparedProjection[];
+          calibration?: CalibrationRecord;
+          sweep?: SweepPoint[];
+        }
       | { type: 'compareCancelled' };
   };
   /** Trains a new model of the default family on the user's sets (pause, resume and stop work as for a run). */
@@ -217,6 +235,12 @@ export type JobEvent =
   | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
   /** The files of the parts the run trained (the encoder; the decoder too for methods that train it), once its steps are over: kept with the run so its model can be exported after a reload. */
   | { type: 'unlearnedWeights'; runId: number; step: number; files: ModelFiles }
+  /** A calibrated run's target, and the original's quality on the calibration slice (the chart's lines). */
+  | { type: 'calibrationTarget'; runId: number; target: CalibrationTarget; original: Omit<CalibrationPoint, 'step'> }
+  /** One in-run measurement of a calibrated run. */
+  | { type: 'calibration'; runId: number; point: CalibrationPoint }
+  /** Why a calibrated run's steps ended, when they ended by themselves (a stop by the user says nothing). */
+  | { type: 'calibrationEnd'; runId: number; step: number; reason: CalibrationStopReason }
   /** The held-out metrics: `done` of `total` image reconstructions judged (original and unlearned, both sets). */
   | { type: 'evaluationProgress'; runId: number; done: number; total: number }
   /** `reason`: why, for a run that diverged. */

@@ -58,13 +58,33 @@ export const DEFAULT_UNLEARN: UnlearnSettings = {
 export const RECIPE_KEYS = ['alpha', 'learningRate', 'steps', 'batchSize', 'warmupFraction', 'schedule', 'beta2', 'weightDecay', 'clipNorm'] as const;
 export type RecipeKey = (typeof RECIPE_KEYS)[number];
 
-/** A model's unlearning recipe, and where it comes from (the official code, or why the project departs from it). */
-export type Recipe = Partial<Pick<UnlearnSettings, RecipeKey>> & { source: string };
+/** The settings a recipe may set apart for calibrated runs (stop at target). */
+export const CALIBRATED_KEYS = ['alpha', 'learningRate'] as const;
 
-/** `settings` with the recipe's values (the defaults' where the recipe is silent) for every recipe key. */
-export function withRecipe(settings: UnlearnSettings, recipe: Recipe | undefined): UnlearnSettings {
+/**
+ * A model's unlearning recipe, and where it comes from (the official code, or why the project
+ * departs from it). `calibrated`: gentler values for a run that stops at a target, which needs to
+ * reach the target without the retain damage of the recipe's strong start, not to overshoot it.
+ */
+export type Recipe = Partial<Pick<UnlearnSettings, RecipeKey>> & {
+  source: string;
+  calibrated?: Partial<Pick<UnlearnSettings, (typeof CALIBRATED_KEYS)[number]>> & { source: string };
+};
+
+/** `settings` with the recipe's values (the defaults' where the recipe is silent) for every recipe key; `calibrated` applies its calibrated values on top. */
+export function withRecipe(settings: UnlearnSettings, recipe: Recipe | undefined, calibrated = false): UnlearnSettings {
   const next = { ...settings };
   for (const key of RECIPE_KEYS) (next as Record<RecipeKey, unknown>)[key] = recipe?.[key] ?? DEFAULT_UNLEARN[key];
+  return calibrated ? withCalibratedRecipe(next, recipe, true) : next;
+}
+
+/** The recipe's calibrated α and learning rate when `calibrated`, its plain ones when not; every other setting stays. */
+export function withCalibratedRecipe(settings: UnlearnSettings, recipe: Recipe | undefined, calibrated: boolean): UnlearnSettings {
+  const next = { ...settings };
+  for (const key of CALIBRATED_KEYS) {
+    const gentle = recipe?.calibrated?.[key];
+    if (gentle !== undefined) next[key] = calibrated ? gentle : (recipe?.[key] ?? DEFAULT_UNLEARN[key]);
+  }
   return next;
 }
 

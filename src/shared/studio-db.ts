@@ -6,6 +6,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { TrainOriginalSettings, TrainReport } from './own';
 import type { MetricsReport, ModelCard, ModelFiles, PretrainerState, ReconstructionGrid, StepReport, UnlearnSettings, UnlearnerState } from './protocol';
+import type { CalibrationRequest, RunCalibration } from './calibration';
 
 export type SetName = 'forget' | 'retain' | 'proxy';
 
@@ -50,6 +51,8 @@ export interface RunRecord {
   gridStep?: number;
   /** The files of the parts the run trained (its `unlearnedWeights`): its model is exported from them after a reload. */
   weights?: ModelFiles;
+  /** A calibrated run's target, measurements and reason for stopping. */
+  calibration?: RunCalibration;
 }
 
 /** The latest checkpoint of the run in progress (unlearning, or training an original): what a reload offers to resume. */
@@ -67,6 +70,8 @@ export type RunCheckpoint = {
       forgetClasses: number[];
       retainClasses: number[];
       evalImages: number;
+      /** Stop at target, as the run was started with (a resumed run measures again from where it resumes). */
+      calibration?: CalibrationRequest;
       curve: StepReport[];
       state: UnlearnerState;
     }

@@ -51,8 +51,8 @@ export function createResumeStore({ client, studio, ownModel, ownSets, storage }
       }
       if (studio.getState().modelId !== checkpoint.modelId) await studio.getState().selectModel(checkpoint.modelId);
       if (checkpoint.ownData) await ownSets.getState().restore();
-      const { forgetClasses, retainClasses, evalImages, settings, ownData } = checkpoint;
-      studio.getState().applyRunSetup({ forgetClasses, retainClasses, evalImages, settings, dataSource: ownData ? 'own' : 'classes' });
+      const { forgetClasses, retainClasses, evalImages, settings, ownData, calibration } = checkpoint;
+      studio.getState().applyRunSetup({ forgetClasses, retainClasses, evalImages, settings, dataSource: ownData ? 'own' : 'classes', calibration });
       await studio.getState().start({ step, files, state: checkpoint.state, curve: checkpoint.curve });
     },
 
@@ -84,6 +84,7 @@ export function createResumeStore({ client, studio, ownModel, ownSets, storage }
       forgetClasses,
       retainClasses,
       evalImages,
+      calibration: state.runSetup?.calibration,
       curve,
       step: taken.step,
       files: taken.files,

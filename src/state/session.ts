@@ -49,6 +49,7 @@ export function startSession({ studio, ownModel, ownSets, resume, storage }: Ses
       grid: state.grid,
       gridStep: state.gridStep,
       weights: state.unlearnedWeights,
+      calibration: state.calibration,
     };
     try {
       await (await storage()).putRun(record);

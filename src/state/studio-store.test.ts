@@ -153,6 +153,40 @@ describe('the studio store', () => {
     expect(studio.getState().run.phase).toBe('finished');
   });
 
+  test("stop at target: switches to the recipe's calibrated values and back, asks the worker for it, and follows its measurements to the reason it stopped", async () => {
+    const card = { ...CARD, recipe: { source: 'plain', calibrated: { alpha: 0.1, learningRate: 3e-4, source: 'gentler' } } };
+    const { client, studio } = studioWith({ load: () => ({ ...LOADED, model: card }) as AnswerOf<'load'> });
+    await studio.getState().initialize();
+    expect(studio.getState().settings).toMatchObject({ alpha: DEFAULT_UNLEARN.alpha, learningRate: DEFAULT_UNLEARN.learningRate });
+    studio.getState().setStopAtTarget({ on: true });
+    expect(studio.getState().settings).toMatchObject({ alpha: 0.1, learningRate: 3e-4 });
+    studio.getState().setStopAtTarget({ goal: 'psnr', forgetPsnr: 9.5, every: 5 });
+    await studio.getState().start();
+    expect((client.sent('start')[0].body as RequestBody<'start'>).run.calibration).toEqual({ goal: { kind: 'psnr', forgetPsnr: 9.5 }, every: 5 });
+
+    client.emit({ type: 'calibrationTarget', runId: 1, target: { forgetPsnr: 9.5, source: 'the level you set' }, original: { forgetPsnr: 13, retainPsnr: 12 } });
+    client.emit({ type: 'calibration', runId: 1, point: { step: 0, forgetPsnr: 13, retainPsnr: 12 } });
+    client.emit({ type: 'calibration', runId: 2, point: { step: 5, forgetPsnr: 1, retainPsnr: 1 } });
+    client.emit({ type: 'calibration', runId: 1, point: { step: 5, forgetPsnr: 9.4, retainPsnr: 11.9 } });
+    client.emit({ type: 'calibrationEnd', runId: 1, step: 5, reason: 'target reached' });
+    const { calibration } = studio.getState();
+    expect(calibration?.target?.forgetPsnr).toBe(9.5);
+    expect(calibration?.curve.map((p) => p.step)).toEqual([0, 5]);
+    expect(calibration?.end).toEqual({ step: 5, reason: 'target reached' });
+    // The shown run was calibrated: turning it off marks the results as of other settings, and gives the plain values back.
+    client.emit({ type: 'progress', runId: 1, report: report(1), tensors: 40 });
+    expect(resultsStale(studio.getState())).toBe(false);
+    studio.getState().setStopAtTarget({ on: false });
+    expect(studio.getState().settings).toMatchObject({ alpha: DEFAULT_UNLEARN.alpha, learningRate: DEFAULT_UNLEARN.learningRate });
+    expect(resultsStale(studio.getState())).toBe(true);
+    // A level that is not a PSNR is refused on Start, before the worker is asked.
+    studio.getState().setStopAtTarget({ on: true, forgetPsnr: -1 });
+    client.emit({ type: 'status', runId: 1, status: 'finished' });
+    await studio.getState().start();
+    expect(studio.getState().error).toMatch(/positive number of dB/);
+    expect(client.sent('start')).toHaveLength(1);
+  });
+
   test('a run that diverged ends as diverged, not finished, with the reason shown', async () => {
     const { client, studio } = studioWith();
     await studio.getState().initialize();

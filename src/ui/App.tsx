@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { startStudio, useStudio } from '../state/studio';
+import { CalibrationChart } from './CalibrationChart';
 import { ComparisonPanel } from './ComparisonPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { FirstRunGuide } from './FirstRunGuide';
@@ -39,6 +40,7 @@ export function App() {
           <PastRunNote />
           <ReconstructionGrid />
           <LossChart />
+          <CalibrationChart />
           <MetricsTable />
           <RunExports />
           <RunHistory />

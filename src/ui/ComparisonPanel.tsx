@@ -8,6 +8,8 @@ import type { AuditSummary, ComparedModel, EvaluationSet } from '../shared/proto
 import { METRIC_COLUMNS, bestValues, isBest, type MetricColumn } from '../shared/ranking';
 import { comparisonCsv, comparisonFileName, comparisonJson, downloadText } from './comparison-export';
 import { ProjectionScatter } from './ProjectionScatter';
+import { TradeOffChart } from './TradeOffChart';
+import { CALIBRATED, parseNumberList } from '../shared/compared';
 import { useStaged } from './staged';
 
 /** A record so the compiler checks that every evaluation set has a title; its order is the table's. */
@@ -21,9 +23,13 @@ const SETS = Object.keys(SET_TITLES) as EvaluationSet[];
 const COLUMN_TITLES: Record<MetricColumn, string> = { fid: 'FID', is: 'IS', cosine: 'cosine', psnr: 'PSNR (hole)', ssim: 'SSIM (hole)' };
 const DIGITS: Record<MetricColumn, number> = { fid: 2, is: 3, cosine: 3, psnr: 2, ssim: 3 };
 
+const PAPER_TITLE = METHODS.find((m) => m.id === 'paper')!.title;
+
 function modelTitle(method: ComparedModel): string {
   if (method === 'original') return 'Original';
   if (method === 'retrained') return 'Retrained (exact)';
+  if (method === CALIBRATED) return `${PAPER_TITLE}, calibrated`;
+  if (method.startsWith('sweep ')) return `${PAPER_TITLE}, ${method.slice('sweep '.length)}`;
   return METHODS.find((m) => m.id === method)?.title ?? method;
 }
 
@@ -48,13 +54,25 @@ export function ComparisonPanel() {
   );
   const running = isComparing(comparison.phase);
   const { result } = comparison;
-  const staged = useStaged(3, running ? undefined : result);
+  const staged = useStaged(4, running ? undefined : result);
+  const reportError = useStudio((s) => s.reportError);
+  const [sweepAlpha, setSweepAlpha] = useState('');
+  const [sweepSteps, setSweepSteps] = useState('');
+  const start = () => {
+    try {
+      const alpha = parseNumberList(sweepAlpha, 'α sweep');
+      const steps = parseNumberList(sweepSteps, 'steps sweep');
+      void compare(alpha.length || steps.length ? { sweep: { alpha, steps } } : undefined);
+    } catch (error) {
+      reportError(error instanceof Error ? error.message : String(error));
+    }
+  };
 
   return (
     <section className="panel comparison" aria-labelledby="comparison-title">
       <div className="panel-header">
         <h2 id="comparison-title">Compare methods</h2>
-        <button type="button" className="primary" data-testid="compare-button" disabled={!ready || running || ownImages} onClick={() => void compare()}>
+        <button type="button" className="primary" data-testid="compare-button" disabled={!ready || running || ownImages} onClick={start}>
           Compare
         </button>
         <button type="button" data-testid="compare-cancel" disabled={comparison.phase !== 'running'} onClick={() => void cancelCompare()}>
@@ -86,9 +104,36 @@ export function ComparisonPanel() {
           {OWN_IMAGES_COMPARE_MESSAGE[0].toUpperCase() + OWN_IMAGES_COMPARE_MESSAGE.slice(1)}.
         </p>
       ) : (
-        <p className="note">
-          Every method unlearns the forget classes from the loaded original with the current settings; the retain set is every class not forgotten.
-        </p>
+        <>
+          <p className="note">
+            Every method unlearns the forget classes from the loaded original with the current settings; the retain set is every class not forgotten. With a
+            retrained reference, the paper&apos;s method also runs calibrated: stopped where its forget quality reaches the retrained model&apos;s.
+          </p>
+          <p className="note sweep-fields">
+            Trade-off sweep (optional): the paper&apos;s method also at α{' '}
+            <input
+              type="text"
+              className="inline-text"
+              data-testid="compare-sweep-alpha"
+              aria-label="α values to sweep"
+              placeholder="0.05, 0.1, 0.25, 0.5, 1"
+              value={sweepAlpha}
+              disabled={running}
+              onChange={(e) => setSweepAlpha(e.target.value)}
+            />{' '}
+            and steps{' '}
+            <input
+              type="text"
+              className="inline-text"
+              data-testid="compare-sweep-steps"
+              aria-label="step counts to sweep"
+              placeholder="the settings' steps"
+              value={sweepSteps}
+              disabled={running}
+              onChange={(e) => setSweepSteps(e.target.value)}
+            />
+          </p>
+        </>
       )}
       {running && <ComparisonProgressBar comparison={comparison} />}
       {comparison.phase === 'cancelled' && <p className="note">Comparison cancelled.</p>}
@@ -96,7 +141,8 @@ export function ComparisonPanel() {
         <>
           {staged >= 1 && <ComparisonTable result={result} />}
           {staged >= 2 && <AuditSection result={result} selected={comparison.selected} />}
-          {staged >= 3 && result.projection && (
+          {staged >= 3 && <TradeOffChart result={result} selected={comparison.selected} title={modelTitle} />}
+          {staged >= 4 && result.projection && (
             <ProjectionScatter projection={result.projection} selected={comparison.selected} title={modelTitle} onSelect={selectComparedModel} />
           )}
         </>

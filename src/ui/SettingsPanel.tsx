@@ -5,6 +5,7 @@ import { METHODS } from '../shared/methods';
 import { SETTING_RULES, withRecipe, type Schedule, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
 import { isRunActive } from '../state/run-phase';
+import { CALIBRATION_IMAGES, type CalibrationGoalKind } from '../shared/calibration';
 
 type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule'>;
 
@@ -41,7 +42,7 @@ function parse(text: string): number {
 }
 
 export function SettingsPanel() {
-  const { settings, runPhase, model } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase, model: s.model })));
+  const { settings, runPhase, model, stopAtTarget } = useStudio(useShallow((s) => ({ settings: s.settings, runPhase: s.run.phase, model: s.model, stopAtTarget: s.stopAtTarget })));
   const updateSettings = useStudio((s) => s.updateSettings);
   const markSettingInvalid = useStudio((s) => s.markSettingInvalid);
   const disabled = isRunActive(runPhase);
@@ -65,7 +66,7 @@ export function SettingsPanel() {
         {model && (
           <p className="help recipe" data-testid="setting-recipe">
             Starts from the model&apos;s recipe: {model.recipe?.source ?? "the project's default"}.{' '}
-            <button type="button" className="link" disabled={disabled} data-testid="setting-recipe-reset" onClick={() => updateSettings(withRecipe(settings, model.recipe))}>
+            <button type="button" className="link" disabled={disabled} data-testid="setting-recipe-reset" onClick={() => updateSettings(withRecipe(settings, model.recipe, stopAtTarget.on))}>
               reset to it
             </button>
           </p>
@@ -102,6 +103,7 @@ export function SettingsPanel() {
         {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
         {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
         <EvalImagesField disabled={disabled} />
+        <StopAtTargetFields disabled={disabled} />
         <SelectField
           label="noise"
           testId="setting-noise"
@@ -112,6 +114,85 @@ export function SettingsPanel() {
         />
       </div>
     </section>
+  );
+}
+
+const GOALS: { value: CalibrationGoalKind; label: string }[] = [
+  { value: 'retrained', label: 'the retrained model' },
+  { value: 'unseen-class', label: 'a class never seen (estimated)' },
+  { value: 'psnr', label: 'a PSNR I set' },
+];
+
+/**
+ * Calibrated unlearning: forget as much as a model retrained without the forget set would, and
+ * stop there. Turning it on switches α and the learning rate to the recipe's calibrated values.
+ */
+function StopAtTargetFields({ disabled }: { disabled: boolean }) {
+  const { choice, recipe } = useStudio(useShallow((s) => ({ choice: s.stopAtTarget, recipe: s.model?.recipe })));
+  const setStopAtTarget = useStudio((s) => s.setStopAtTarget);
+  const id = useId();
+  const [psnrText, setPsnrText] = useState(String(choice.forgetPsnr));
+  const psnrUsable = Number(psnrText) > 0 && psnrText.trim() !== '';
+  return (
+    <fieldset className="stop-at-target" data-testid="stop-at-target">
+      <legend>
+        <label className="toggle">
+          <input type="checkbox" data-testid="setting-stop-at-target" checked={choice.on} disabled={disabled} onChange={(e) => setStopAtTarget({ on: e.target.checked })} />
+          stop at target
+        </label>
+      </legend>
+      <span className="help">
+        forget only as much as exact unlearning would: every k steps the run measures forget and retain PSNR on {CALIBRATION_IMAGES} held-out images per set (not the
+        metrics&apos; images) and stops once the forget set is down to the target
+        {recipe?.calibrated && `; α and learning rate switch to ${recipe.calibrated.source}`}
+      </span>
+      {choice.on && (
+        <>
+          <SelectField
+            label="target"
+            testId="setting-target"
+            value={choice.goal}
+            options={GOALS}
+            disabled={disabled}
+            onChange={(value) => setStopAtTarget({ goal: value as CalibrationGoalKind })}
+            help={
+              choice.goal === 'retrained'
+                ? 'the forget PSNR of the model trained without the forget set (shipped, or trained in the comparison below)'
+                : choice.goal === 'unseen-class'
+                  ? "the original's forget PSNR less what a retrained reference of this model loses on the class it never saw"
+                  : undefined
+            }
+          />
+          {choice.goal === 'psnr' && (
+            <div className="field">
+              <label htmlFor={id}>target forget PSNR (dB)</label>
+              <input
+                id={id}
+                data-testid="setting-target-psnr"
+                type="number"
+                step={0.1}
+                min={0}
+                value={psnrText}
+                disabled={disabled}
+                aria-invalid={!psnrUsable}
+                onChange={(e) => {
+                  setPsnrText(e.target.value);
+                  if (Number(e.target.value) > 0) setStopAtTarget({ forgetPsnr: Number(e.target.value) });
+                }}
+              />
+            </div>
+          )}
+          <WholeNumberField
+            label="measure every"
+            testId="setting-calibrate-every"
+            value={choice.every}
+            disabled={disabled}
+            onValid={(every) => setStopAtTarget({ every })}
+            help="steps between measurements (sooner near the target, rarer where measuring would cost over 10% of the run)"
+          />
+        </>
+      )}
+    </fieldset>
   );
 }
 

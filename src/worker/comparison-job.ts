@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { compareMethods } from '../core/evaluation/compare-methods';
+import { CALIBRATED, compareMethods, sweepPoints, type Compared } from '../core/evaluation/compare-methods';
 import { auditHistograms } from '../core/evaluation/membership';
 import { retrainWithout } from '../core/training/retrain';
 import { METHOD_IDS } from '../shared/methods';
@@ -36,7 +36,13 @@ export class ComparisonJob implements Job {
     const { request, loaded, workspace } = this;
     const compareId = request.requestId;
     let retrained = await workspace.reference(request.modelId, request.forgetClasses, loaded.dataset.id);
-    const order = ['original', ...(retrained || request.retrain ? ['retrained'] : []), ...METHOD_IDS];
+    const withReference = Boolean(retrained || request.retrain);
+    const sweep = request.sweep ? sweepPoints(request.sweep, request.settings).map((p) => p.method) : [];
+    const order: Compared[] = ['original'];
+    if (withReference) order.push('retrained');
+    order.push(...METHOD_IDS);
+    if (withReference) order.push(CALIBRATED);
+    order.push(...sweep);
     // Between two steps: lets stop (and pause) in; a stop thrown here restores the original model.
     const between = async () => {
       await yieldToMessages();
@@ -63,7 +69,15 @@ export class ComparisonJob implements Job {
         retrained && { model: retrained.model, seconds: retrained.model.card.training?.seconds ?? NaN },
         loaded.dataset,
         await workspace.classifierFor(loaded.dataset.id),
-        { forgetClasses: request.forgetClasses, methods: [...METHOD_IDS], settings: request.settings, evalImages: request.evalImages, projection: true },
+        {
+          forgetClasses: request.forgetClasses,
+          methods: [...METHOD_IDS],
+          settings: request.settings,
+          evalImages: request.evalImages,
+          projection: true,
+          calibrate: { every: request.calibrateEvery },
+          sweep: request.sweep,
+        },
         undefined,
         async (progress) => {
           const position = order.indexOf(progress.method) + 1;
@@ -78,6 +92,8 @@ export class ComparisonJob implements Job {
         audit: comparison.audit.map((a, i) => ({ method: a.method, auc: a.auc, histogram: histograms[i] })),
         costs: comparison.costs,
         projection: comparison.projection,
+        calibration: comparison.calibration,
+        sweep: comparison.sweep,
       };
     } finally {
       if (retrained && !retrained.kept) retrained.model.dispose();

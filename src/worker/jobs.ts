@@ -4,13 +4,16 @@
  */
 import type { Checkpoint } from '../shared/protocol';
 
-/** Why a job was stopped: by the user (a run still computes its metrics), to make room for a request, or by its own loss diverging. */
-export type StopReason = 'stop' | 'preempt' | 'diverged';
+/**
+ * Why a job was stopped: by the user (a run still computes its metrics), to make room for a
+ * request, by its own loss diverging, or by a calibrated run reaching its target (it then finishes).
+ */
+export type StopReason = 'stop' | 'preempt' | 'diverged' | 'target';
 
 /** Thrown out of a job at a step boundary once it is stopped. */
 export class JobStopped extends Error {
   constructor(readonly reason: StopReason) {
-    super({ stop: 'stopped', preempt: 'stopped to make room for another request', diverged: 'stopped: the loss diverged' }[reason]);
+    super({ stop: 'stopped', preempt: 'stopped to make room for another request', diverged: 'stopped: the loss diverged', target: 'stopped: the forget set reached its target' }[reason]);
   }
 }
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { CalibrationMeter, StopAtTarget } from '../core/unlearning/calibration';
 import { DivergenceWatch } from '../core/unlearning/divergence';
 import type { UnlearningRun } from '../core/unlearning/run';
 import { METHODS } from '../shared/methods';
-import type { Checkpoint, JobEvent, MetricsReport, ModelFiles, StartRequest } from '../shared/protocol';
+import type { CalibrationTarget, Checkpoint, JobEvent, MetricsReport, ModelFiles, StartRequest } from '../shared/protocol';
 import { JobStopped, driveSteps, yieldToMessages, type Job, type JobControl } from './jobs';
 import { modelFiles } from './own-models';
 
@@ -18,6 +19,8 @@ export class RunJob implements Job {
     private readonly emit: (event: JobEvent) => void,
     /** Takes the run once it has ended: its model stays unlearned (export, preview) until a request needs the original. */
     private readonly onEnd: (run: UnlearningRun) => void,
+    /** Stop at target: the forget quality to stop at and the steps between measurements. */
+    private readonly calibration?: { target: CalibrationTarget; every: number },
   ) {}
 
   /** Why the run diverged, once it has. */
@@ -42,7 +45,10 @@ export class RunJob implements Job {
     let lastPreview = performance.now();
     // Judged on the reports as they come in, a step or so behind the steps dispatched: no read-back waits for it.
     const watch = new DivergenceWatch();
+    const meter = await this.calibrationMeter();
+    const measuresNow = () => meter !== undefined && !run.unlearner.done && meter.rule.measuresAfter(run.unlearner.completedSteps);
     try {
+      if (meter?.rule.reached) control.stop('target');
       await driveSteps(run.unlearner, control, {
         onReport: (report) => {
           this.emit({ type: 'progress', runId, report, tensors: tf.memory().numTensors });
@@ -51,8 +57,10 @@ export class RunJob implements Job {
           this.diverged = `the run diverged at step ${report.step}: ${why}. Its result is not usable; lower the learning rate or α and start again`;
           control.stop('diverged');
         },
-        wantsBoundary: () => performance.now() - lastPreview >= this.request.previewIntervalMs,
+        wantsBoundary: () => measuresNow() || performance.now() - lastPreview >= this.request.previewIntervalMs,
         atBoundary: async () => {
+          // The measurement needs the weights with no step in flight: a boundary is the one place.
+          if (measuresNow() && (await meter!.afterStep(run.unlearner.completedSteps))) control.stop('target');
           if (performance.now() - lastPreview < this.request.previewIntervalMs) return;
           await this.grid();
           lastPreview = performance.now();
@@ -67,12 +75,28 @@ export class RunJob implements Job {
         return;
       }
     }
+    if (meter && (control.stopReason === 'target' || run.unlearner.done)) {
+      this.emit({ type: 'calibrationEnd', runId, step: run.unlearner.completedSteps, reason: meter.rule.reason });
+    }
     // Kept with the run, so that its model can still be exported after a reload.
     this.emit({ type: 'unlearnedWeights', runId, step: run.unlearner.completedSteps, files: await this.trainedFiles() });
     // Metrics wait for the end: on a slow adapter they cost minutes the user would rather spend training.
     const metrics = control.skipsMetrics ? undefined : await this.evaluate(control);
     if (metrics) this.emit({ type: 'metrics', runId, step: run.unlearner.completedSteps, metrics });
-    this.emit({ type: 'status', runId, status: control.stopReason ? 'stopped' : 'finished' });
+    // Reaching the target is how a calibrated run finishes.
+    this.emit({ type: 'status', runId, status: control.stopReason && control.stopReason !== 'target' ? 'stopped' : 'finished' });
+  }
+
+  /** For a calibrated run: announces the target and the original's quality, and measures where the run starts. */
+  private async calibrationMeter(): Promise<CalibrationMeter | undefined> {
+    if (!this.calibration) return undefined;
+    const { unlearning: run, runId } = this;
+    const { target, every } = this.calibration;
+    this.emit({ type: 'calibrationTarget', runId, target, original: await run.originalCalibrationQuality() });
+    const meter = new CalibrationMeter(new StopAtTarget(target, every), () => run.calibrationQuality(), (point) => this.emit({ type: 'calibration', runId, point }));
+    // A fresh run's first point is the original; a resumed one's is where it resumes.
+    await meter.afterStep(run.unlearner.completedSteps);
+    return meter;
   }
 
   private async grid(): Promise<void> {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WorkerClient, WorkerLostError, type Restarted, type WorkerLike } from '../client/worker-client';
-import type { JobEvent, ResumeFrom, RunStatus, StartRequest, WorkerEvent, WorkerRequest } from '../shared/protocol';
+import type { CalibrationRequest, JobEvent, ResumeFrom, RunStatus, StartRequest, WorkerEvent, WorkerRequest } from '../shared/protocol';
 import { DEFAULT_UNLEARN } from '../shared/settings';
 import { transferables } from '../shared/transfer';
 import { useBackend } from '../core/testing/fixtures';
@@ -207,6 +207,69 @@ describe('the worker runtime through a message channel', () => {
     const exported = await worker.request('exportModel', { id: 'after-divergence', title: 'after divergence' });
     const encoder = exported.files['encoder.weights.bin'];
     expect(new Float32Array(encoder.buffer, encoder.byteOffset, encoder.byteLength / 4).some(Number.isNaN)).toBe(false);
+  });
+});
+
+describe('stop at target (calibrated runs)', () => {
+  /** Runs to the end with `calibration`; returns its events. */
+  async function calibratedRun(worker: WorkerClient, calibration: CalibrationRequest, settings = { ...SETTINGS, steps: 60, batchSize: 8 }, forgetClasses = [7]) {
+    let runId: number | undefined;
+    const ended = eventsUntil(worker, 'finished', () => runId);
+    runId = (await worker.request('start', { run: { ...RUN, forgetClasses, settings, calibration } })).runId;
+    const events = await ended;
+    const of = <T extends JobEvent['type']>(type: T) => events.filter((e): e is Extract<JobEvent, { type: T }> => e.type === type);
+    return { events, target: of('calibrationTarget')[0], points: of('calibration').map((e) => e.point), end: of('calibrationEnd')[0], steps: of('progress').length };
+  }
+
+  test('measures every k steps from the original, and stops at the first measurement at or below the target with the reason', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    // A target out of reach: the run measures every 5 steps to its budget and says so.
+    const full = await calibratedRun(worker, { goal: { kind: 'psnr', forgetPsnr: 1 }, every: 5 });
+    expect(full.steps).toBe(60);
+    expect(full.end).toMatchObject({ step: 60, reason: 'step budget' });
+    expect(full.points[0]).toEqual({ step: 0, ...full.target.original });
+    // Every 5 steps at the least (more where a measurement costs over its share of the run).
+    const measured = full.points.map((p) => p.step);
+    expect(measured[0]).toBe(0);
+    expect(measured.slice(1).every((step, i) => step - measured[i] >= 5)).toBe(true);
+    expect(measured.length).toBeGreaterThan(2);
+    const last = full.points.at(-1)!;
+    expect(last.forgetPsnr).toBeLessThan(full.points[0].forgetPsnr - 0.5);
+
+    // A target halfway down that curve: the same run (same seed) stops early, once it is reached.
+    const halfway = (full.points[0].forgetPsnr + last.forgetPsnr) / 2;
+    const early = await calibratedRun(worker, { goal: { kind: 'psnr', forgetPsnr: halfway }, every: 5 });
+    expect(early.target.target).toEqual({ forgetPsnr: halfway, source: 'the level you set' });
+    expect(early.end.reason).toBe('target reached');
+    expect(early.end.step).toBeLessThan(60);
+    expect(early.steps).toBe(early.end.step);
+    expect(early.points.at(-1)!.step).toBe(early.end.step);
+    expect(early.points.at(-1)!.forgetPsnr).toBeLessThanOrEqual(halfway);
+    expect(early.points.slice(0, -1).every((p) => p.forgetPsnr > halfway)).toBe(true);
+    // It still ends as a finished run, with its held-out metrics.
+    expect(early.events.some((e) => e.type === 'metrics')).toBe(true);
+  });
+
+  test('targets from the retrained reference, or estimated from one for a class the model never saw; refused where none exists', async () => {
+    const worker = client();
+    await worker.request('init', {});
+    const once = { ...SETTINGS, steps: 1, batchSize: 4 };
+    const retrained = await calibratedRun(worker, { goal: { kind: 'retrained' }, every: 5 }, once);
+    expect(retrained.target.target.source).toMatch(/^mnist-inpaint-ae-without-7, the model retrained without the forget set/);
+    // The reference never saw a 7: it inpaints them worse than the original does.
+    expect(retrained.target.target.forgetPsnr).toBeLessThan(retrained.target.original.forgetPsnr - 1);
+
+    const unseen = await calibratedRun(worker, { goal: { kind: 'unseen-class' }, every: 5 }, once, [3]);
+    expect(unseen.target.target.source).toMatch(/^estimated: .* mnist-inpaint-ae-without-7, retrained without 7/);
+    expect(unseen.target.target.forgetPsnr).toBeLessThan(unseen.target.original.forgetPsnr - 1);
+
+    await expect(worker.request('start', { run: { ...RUN, forgetClasses: [3], settings: once, calibration: { goal: { kind: 'retrained' }, every: 5 } } })).rejects.toThrow(
+      /no retrained reference for forgetting 3 with mnist-inpaint-ae: train one in the method comparison/,
+    );
+    // Each refusal answers its own request: the one after it is refused for its own reason.
+    await expect(worker.request('start', { run: { ...RUN, settings: once, calibration: { goal: { kind: 'psnr', forgetPsnr: -2 }, every: 5 } } })).rejects.toThrow(/positive number of dB/);
+    expect((await worker.request('load', { modelId: 'mnist-inpaint-ae' })).model.id).toBe('mnist-inpaint-ae');
   });
 });
 

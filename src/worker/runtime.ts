@@ -6,9 +6,11 @@
 import { PARITY_TOLERANCE, compareWithCpu } from '../core/backend/parity';
 import { splitByClass } from '../core/data/splits';
 import { BUILT_IN_MODELS } from '../core/models/registry';
+import { retrainedTarget, unseenClassTarget } from '../core/unlearning/calibration';
 import { UnlearningRun } from '../core/unlearning/run';
+import { validateCalibration, type CalibrationTarget } from '../shared/calibration';
 import { OWN_MODEL_PREFIX } from '../shared/own';
-import type { AnswerOf, BackendAttempt, BackendName, Checkpoint, JobEvent, RequestOf, WorkerEvent, WorkerRequest } from '../shared/protocol';
+import type { AnswerOf, BackendAttempt, BackendName, Checkpoint, JobEvent, RequestOf, StartRequest, WorkerEvent, WorkerRequest } from '../shared/protocol';
 import { validateSettings } from '../shared/settings';
 import { BenchmarkJob } from './benchmark-job';
 import { ComparisonJob } from './comparison-job';
@@ -16,7 +18,7 @@ import { JobSlot, type Job } from './jobs';
 import { OriginalTraining, applyCheckpoint, filesWithWeights, modelFiles, modelFromFiles, ownRunSplit, previewStack, storedModels } from './own-models';
 import { RunJob } from './run-job';
 import { TrainingJob } from './training-job';
-import { Workspace, summarise, type FolderReader } from './workspace';
+import { Workspace, summarise, type FolderReader, type Loaded } from './workspace';
 
 /** What the runtime needs from where it runs: the browser worker, or a test in Node. */
 export interface RuntimeHost {
@@ -35,6 +37,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Uses a reference, then frees it unless the workspace keeps it. */
+async function withReference<T>(reference: { model: { dispose(): void }; kept: boolean }, use: () => Promise<T>): Promise<T> {
+  try {
+    return await use();
+  } finally {
+    if (!reference.kept) reference.model.dispose();
+  }
+}
+
 function assertNever(request: never): never {
   throw new Error(`unknown request ${JSON.stringify(request)}`);
 }
@@ -51,7 +62,9 @@ export class WorkerRuntime {
   }
 
   receive(request: WorkerRequest): void {
-    const handled = isControl(request) ? this.handle(request) : (this.queue = this.queue.then(() => this.handle(request)));
+    const handled = isControl(request) ? this.handle(request) : this.queue.then(() => this.handle(request));
+    // A request that fails is answered with its error; the ones queued after it still run.
+    if (!isControl(request)) this.queue = handled.catch(() => undefined);
     handled.catch((error) => this.host.post({ type: 'error', requestId: request.requestId, message: describe(error) }));
   }
 
@@ -148,6 +161,7 @@ export class WorkerRuntime {
   private async start(request: RequestOf<'start'>): Promise<AnswerOf<'start'>> {
     const { run: spec } = request;
     validateSettings(spec.settings);
+    if (spec.calibration) validateCalibration(spec.calibration);
     await this.clearSlot();
     const loaded = await this.ensureLoaded(spec.modelId);
     const split = spec.own ? ownRunSplit(loaded.model, spec.own) : splitByClass(loaded.dataset.train, loaded.dataset.test, spec.forgetClasses, spec.retainClasses);
@@ -162,10 +176,34 @@ export class WorkerRuntime {
         throw error;
       }
     }
-    const job = new RunJob(this.nextRunId++, run, spec, this.emit, (ended) => this.workspace.keepEndedRun(ended));
+    let calibration: { target: CalibrationTarget; every: number } | undefined;
+    try {
+      if (spec.calibration) calibration = { target: await this.calibrationTarget(spec, loaded, run), every: spec.calibration.every };
+    } catch (error) {
+      run.dispose();
+      throw error;
+    }
+    const job = new RunJob(this.nextRunId++, run, spec, this.emit, (ended) => this.workspace.keepEndedRun(ended), calibration);
     this.slot.start(job, (error) => this.emit({ type: 'error', runId: job.runId, message: describe(error) }));
     const counts = { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, forgetTest: split.forgetTest.count, retainTest: split.retainTest.count };
     return { type: 'runStarted', runId: job.runId, totalSteps: spec.settings.steps, counts };
+  }
+
+  /** The forget PSNR a calibrated run stops at; refused where its goal has nothing to be measured against. */
+  private async calibrationTarget(spec: StartRequest, loaded: Loaded, run: UnlearningRun): Promise<CalibrationTarget> {
+    const { goal } = spec.calibration!;
+    if (goal.kind === 'psnr') return { forgetPsnr: goal.forgetPsnr, source: 'the level you set' };
+    if (spec.own) throw new Error('a run on your own images has no retrained reference to calibrate against: set the target as a PSNR instead');
+    if (goal.kind === 'retrained') {
+      const reference = await this.workspace.reference(spec.modelId, spec.forgetClasses, loaded.dataset.id);
+      if (!reference) {
+        throw new Error(`no retrained reference for forgetting ${spec.forgetClasses.join(', ')} with ${spec.modelId}: train one in the method comparison (it is kept for the session), or set the target as a PSNR`);
+      }
+      return withReference(reference, () => retrainedTarget(run, reference.model));
+    }
+    const reference = await this.workspace.anyReference(spec.modelId, loaded.dataset.id);
+    if (!reference) throw new Error(`no retrained reference of ${spec.modelId} exists to estimate a never-seen class from: train one in the method comparison, or set the target as a PSNR`);
+    return withReference(reference, () => unseenClassTarget(run, reference, loaded.dataset.test));
   }
 
   private async trainOriginal(request: RequestOf<'trainOriginal'>): Promise<AnswerOf<'trainOriginal'>> {

@@ -37,7 +37,7 @@ export class Workspace {
   private dataset?: BuiltInDataset;
   private classifier?: { dataset: string; value: Classifier };
   /** Retrained references trained in this session (by id), kept for later comparisons of the same classes. */
-  private readonly references = new Map<string, I2IModel>();
+  private readonly references = new Map<string, { modelId: string; classes: number[]; model: I2IModel }>();
   /** A run that has ended leaves the model unlearned (for export and preview) until a request needs the original back. */
   private endedRun?: UnlearningRun;
 
@@ -116,7 +116,7 @@ export class Workspace {
   async reference(modelId: string, forgetClasses: number[], datasetId: string): Promise<{ model: I2IModel; kept: boolean } | undefined> {
     const id = referenceId(modelId, forgetClasses);
     const kept = this.references.get(id);
-    if (kept) return { model: kept, kept: true };
+    if (kept) return { model: kept.model, kept: true };
     const read = this.folder(`models/${id}`);
     const shipped = await read('card.json').then(
       () => true,
@@ -131,8 +131,19 @@ export class Workspace {
     return { model: retrained, kept: false };
   }
 
+  /** Any retrained reference of `modelId` (kept from this session first, else one that ships), with the classes it left out. */
+  async anyReference(modelId: string, datasetId: string): Promise<{ model: I2IModel; kept: boolean; classes: number[] } | undefined> {
+    const kept = [...this.references.values()].find((r) => r.modelId === modelId);
+    if (kept) return { model: kept.model, kept: true, classes: kept.classes };
+    for (const classes of BUILT_IN_MODELS.find((m) => m.id === modelId)?.retrainedWithout ?? []) {
+      const shipped = await this.reference(modelId, [...classes], datasetId);
+      if (shipped) return { ...shipped, classes: [...classes] };
+    }
+    return undefined;
+  }
+
   keepReference(modelId: string, forgetClasses: number[], model: I2IModel): void {
-    this.references.set(referenceId(modelId, forgetClasses), model);
+    this.references.set(referenceId(modelId, forgetClasses), { modelId, classes: forgetClasses, model });
   }
 }
 

@@ -2,11 +2,12 @@ import { filterByLabel, take, type ImageSet } from '../data/image-set';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel } from '../models/types';
 import type { MethodId } from '../../shared/methods';
-import type { UnlearnSettings } from '../../shared/settings';
+import { CALIBRATED, sweepLabel, type SweepLabel, type SweepPlan, type SweepPoint } from '../../shared/compared';
+import { validateSettings, withCalibratedRecipe, type UnlearnSettings } from '../../shared/settings';
 import { retrainingSet } from '../training/retrain';
 import { Unlearner } from '../unlearning/unlearner';
 import { resolveTask, type TaskSpec } from '../../shared/tasks';
-import { CALIBRATION_IMAGES, CalibrationMeter, StopAtTarget, calibrationSlice, type CalibrationPoint, type StopReason } from '../unlearning/calibration';
+import { CALIBRATION_IMAGES, CalibrationMeter, StopAtTarget, calibrationSlice, type CalibrationPoint, type CalibrationStopReason } from '../unlearning/calibration';
 import { holeQuality } from './reconstruction';
 import { membershipAudit } from './membership';
 import { outputMetrics, type OutputMetrics } from './output-metrics';
@@ -23,9 +24,17 @@ export type EvaluationSet = (typeof EVALUATION_SETS)[number];
 
 /** The two references beside the methods: no unlearning at all, and exact unlearning. */
 export type Reference = 'original' | 'retrained';
-/** The paper's method stopped once its forget quality reaches the retrained reference's (see calibration.ts). */
-export const CALIBRATED = 'paper-calibrated';
-export type Compared = MethodId | Reference | typeof CALIBRATED;
+export { CALIBRATED, sweepLabel, type SweepLabel, type SweepPlan, type SweepPoint };
+export type Compared = MethodId | Reference | typeof CALIBRATED | SweepLabel;
+
+/** The points `plan` asks for, in order; refused when a value is not a setting the method accepts. */
+export function sweepPoints(plan: SweepPlan, settings: UnlearnSettings): SweepPoint[] {
+  const alphas = plan.alpha?.length ? plan.alpha : [settings.alpha];
+  const stepCounts = plan.steps?.length ? plan.steps : [settings.steps];
+  const points = alphas.flatMap((alpha) => stepCounts.map((steps) => ({ method: sweepLabel(alpha, steps), alpha, steps })));
+  for (const point of points) validateSettings({ ...settings, alpha: point.alpha, steps: point.steps });
+  return points;
+}
 
 export interface EvaluationRow extends Omit<OutputMetrics, 'images'> {
   method: Compared;
@@ -98,6 +107,8 @@ export interface ComparisonPlan {
    * `every` steps on held-out forget and retain images apart from the judged ones; needs the reference.
    */
   calibrate?: { every: number };
+  /** Also run the paper's method at each point of this sweep (the trade-off between forgetting and keeping). */
+  sweep?: SweepPlan;
   /** Also place every model's outputs and the truths in one 2-D UMAP (the paper's figure); off by default: it costs time the CLI need not spend. */
   projection?: boolean;
 }
@@ -114,13 +125,17 @@ export interface ComparisonProgress {
 export interface CalibrationRecord {
   target: number;
   every: number;
+  alpha: number;
+  learningRate: number;
   curve: CalibrationPoint[];
   stoppedAt: number;
-  reason: StopReason;
+  reason: CalibrationStopReason;
 }
 
 export interface Comparison {
   calibration?: CalibrationRecord;
+  /** With `plan.sweep`: its points, whose rows are labelled by `method`. */
+  sweep?: SweepPoint[];
   rows: EvaluationRow[];
   audit: AuditRow[];
   costs: MethodCost[];
@@ -145,6 +160,8 @@ export async function compareMethods(
   onStep: (progress: ComparisonProgress) => void | Promise<void> = () => {},
 ): Promise<Comparison> {
   const task = resolveTask(original.card, plan.settings.task);
+  // Checked before anything runs: a bad sweep value should not cost the user every other model first.
+  const sweep = plan.sweep && sweepPoints(plan.sweep, plan.settings);
   if (retrained) resolveTask(retrained.model.card, plan.settings.task);
   const sets = evaluationSets(data, plan.forgetClasses, plan.evalImages);
   const forgetTrain = filterByLabel(data.train, (l) => plan.forgetClasses.includes(l));
@@ -173,17 +190,21 @@ export async function compareMethods(
     add(await judge('retrained', retrained.model, task, sets, classifier));
     await collect('retrained', retrained.model);
   }
-  /** Unlearns from the original with `method`, until done or `stop` says so, judges the result and undoes it; returns the steps run. */
-  const unlearnAndJudge = async (method: MethodId, label: Compared, stop?: (unlearner: Unlearner) => Promise<boolean>) => {
+  /**
+   * Unlearns from the original with `method` (and `overrides` of the plan's settings), until done
+   * or `stop` says so, judges the result and undoes it; returns the steps run.
+   */
+  const unlearnAndJudge = async (method: MethodId, label: Compared, stop?: (unlearner: Unlearner) => Promise<boolean>, overrides: Partial<UnlearnSettings> = {}) => {
     const started = performance.now();
     // The cost is the unlearning alone: time spent in onStep (yielding to the caller) is not the method's.
     let waited = 0;
-    const unlearner = new Unlearner(original, forgetTrain, retainTrain, { ...plan.settings, method });
+    const settings = { ...plan.settings, ...overrides, method };
+    const unlearner = new Unlearner(original, forgetTrain, retainTrain, settings);
     try {
       while (!unlearner.done) {
         await unlearner.step();
         const paused = performance.now();
-        await onStep({ method: label, stage: 'unlearning', step: unlearner.completedSteps, steps: plan.settings.steps });
+        await onStep({ method: label, stage: 'unlearning', step: unlearner.completedSteps, steps: settings.steps });
         waited += performance.now() - paused;
         if (await stop?.(unlearner)) break;
       }
@@ -209,8 +230,14 @@ export async function compareMethods(
     const rule = new StopAtTarget({ forgetPsnr: target, source: 'the retrained reference on the calibration slice' }, plan.calibrate.every);
     const meter = new CalibrationMeter(rule, () => quality(original));
     await meter.afterStep(0);
-    const stoppedAt = await unlearnAndJudge('paper', CALIBRATED, async (unlearner) => !unlearner.done && meter.afterStep(unlearner.completedSteps));
-    comparison.calibration = { target, every: plan.calibrate.every, curve: [...rule.curve], stoppedAt, reason: rule.reason };
+    // With the recipe's calibrated α and learning rate, as a calibrated run in the studio or the CLI.
+    const { alpha, learningRate } = withCalibratedRecipe(plan.settings, original.card.recipe, true);
+    const stoppedAt = await unlearnAndJudge('paper', CALIBRATED, async (unlearner) => !unlearner.done && meter.afterStep(unlearner.completedSteps), { alpha, learningRate });
+    comparison.calibration = { target, every: plan.calibrate.every, alpha, learningRate, curve: [...rule.curve], stoppedAt, reason: rule.reason };
+  }
+  if (sweep) {
+    for (const point of sweep) await unlearnAndJudge('paper', point.method, undefined, { alpha: point.alpha, steps: point.steps });
+    comparison.sweep = sweep;
   }
   if (projected) {
     const truths = { forget: await embedImages(classifier, projected.forget), retain: await embedImages(classifier, projected.retain) };

@@ -6,7 +6,7 @@ import { loadLayers } from './io';
 import { holeNoiseTargets, weightedPixelLoss } from './losses';
 import { LayersPart, seededInitializer, stridedConvStack } from './layers';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, TaskBatch } from './types';
-import { PROJECT_RECIPE } from './recipes';
+import { CONV_AE_RECIPE } from './recipes';
 
 export interface ConvInpaintingConfig {
   height: number;
@@ -149,7 +149,7 @@ function frozenCopy(fresh: tf.LayersModel, source: LayersPart): LayersPart {
 
 export const convInpaintingFamily: ModelFamily = {
   title: 'conv inpainting autoencoder',
-  recipe: PROJECT_RECIPE,
+  recipe: CONV_AE_RECIPE,
   defaultArchitecture: (height, width, channels) => cardArchitecture({ ...DEFAULT_CONV_INPAINTING, height, width, channels }),
   create: (card) => ConvInpaintingModel.create(card, configFromCard(card)),
   async load(card, read) {

@@ -5,7 +5,7 @@ import { batchTensor } from '../data/image-set';
 import { reconstructionValues, smallModel, useBackend } from '../testing/fixtures';
 import { loadModel, saveModel } from './families';
 import type { ReadFile } from './io';
-import { PROJECT_RECIPE } from './recipes';
+import { CONV_AE_RECIPE } from './recipes';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -30,7 +30,7 @@ describe('model files (tfjs layers format + card)', () => {
     expect([...files.keys()].sort()).toEqual(['card.json', 'decoder.json', 'decoder.weights.bin', 'encoder.json', 'encoder.weights.bin']);
     const loaded = await loadModel(reader(files));
     // A card written without a recipe is given its family's.
-    expect(loaded.card).toEqual({ ...model.card, recipe: PROJECT_RECIPE });
+    expect(loaded.card).toEqual({ ...model.card, recipe: CONV_AE_RECIPE });
     const images = batchTensor(syntheticImages(4, 28, 3), [0, 1, 2, 3]);
     expect(await reconstructionValues(loaded, images)).toEqual(await reconstructionValues(model, images));
     tf.dispose(images);

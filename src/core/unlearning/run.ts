@@ -47,7 +47,8 @@ export class UnlearningRun {
   private readonly evalSets: { forget: ImageSet; retain: ImageSet };
   private readonly previewSets: { forget: ImageSet; retain: ImageSet };
   private readonly heldOut: { forget: ImageSet; retain: ImageSet };
-  private calibrationSets?: { forget: ImageSet; retain: ImageSet };
+  private calibrationSlices?: { forget: ImageSet; retain: ImageSet };
+  private originalCalibration?: { forgetPsnr: number; retainPsnr: number };
   private readonly evalImages: number;
   private fixedRows?: { forget: Omit<GridRows, 'unlearned'>; retain: Omit<GridRows, 'unlearned'> };
   private original?: { forget: HoleQuality; retain: HoleQuality };
@@ -70,16 +71,31 @@ export class UnlearningRun {
   /**
    * Forget and retain hole PSNR of `model` (default: the one being unlearned; or a reference such
    * as the retrained model) on the calibration slice: held-out images apart from the ones the final
-   * metrics use, so stopping on them does not tune the run to its own score.
+   * metrics use, so stopping on them does not tune the run to its own score. `parts` picks other
+   * weights for the same model (the frozen original's).
    */
-  async calibrationQuality(model: I2IModel = this.model): Promise<{ forgetPsnr: number; retainPsnr: number }> {
-    this.calibrationSets ??= {
+  async calibrationQuality(model: I2IModel = this.model, parts: ModelParts = model): Promise<{ forgetPsnr: number; retainPsnr: number }> {
+    const sets = this.calibrationSets();
+    return { forgetPsnr: await this.holePsnr(sets.forget, model, parts), retainPsnr: await this.holePsnr(sets.retain, model, parts) };
+  }
+
+  /** Hole PSNR of `model` (with `parts`' weights) on `set`, with the run's task and sampler. */
+  async holePsnr(set: ImageSet, model: I2IModel = this.model, parts: ModelParts = model): Promise<number> {
+    return (await holeQuality(model, this.unlearner.task, set, parts, undefined, this.sampling)).psnr;
+  }
+
+  /** The frozen original's quality on the calibration slice: where a calibrated run starts from. */
+  async originalCalibrationQuality(): Promise<{ forgetPsnr: number; retainPsnr: number }> {
+    this.originalCalibration ??= await this.calibrationQuality(this.model, this.unlearner.original);
+    return this.originalCalibration;
+  }
+
+  private calibrationSets(): { forget: ImageSet; retain: ImageSet } {
+    this.calibrationSlices ??= {
       forget: calibrationSlice(this.heldOut.forget, CALIBRATION_IMAGES, this.evalImages),
       retain: calibrationSlice(this.heldOut.retain, CALIBRATION_IMAGES, this.evalImages),
     };
-    const forget = await holeQuality(model, this.unlearner.task, this.calibrationSets.forget, model, undefined, this.sampling);
-    const retain = await holeQuality(model, this.unlearner.task, this.calibrationSets.retain, model, undefined, this.sampling);
-    return { forgetPsnr: forget.psnr, retainPsnr: retain.psnr };
+    return this.calibrationSlices;
   }
 
   /** The frozen original's quality (its encoder and decoder as they were), computed once. */

@@ -1,5 +1,7 @@
 import type { CompareProgressEvent } from '../../client/worker-client';
-import type { AuditSummary, ComparedModel, ComparedProjection, EvaluationRow, MethodCost, UnlearnSettings } from '../../shared/protocol';
+import type { AuditSummary, CalibrationRecord, ComparedModel, ComparedProjection, EvaluationRow, MethodCost, SweepPlan, SweepPoint, UnlearnSettings } from '../../shared/protocol';
+import { CALIBRATED } from '../../shared/compared';
+import { withCalibratedRecipe, type MethodId } from '../../shared/settings';
 import { errorMessage } from '../errors';
 import type { SliceCreator } from '../studio-store';
 
@@ -17,6 +19,10 @@ export interface ComparisonResult {
   audit: AuditSummary[];
   costs: MethodCost[];
   projection?: ComparedProjection[];
+  /** How the calibrated row's run went (with a retrained reference). */
+  calibration?: CalibrationRecord;
+  /** The sweep's points (the paper's method at several α and step counts). */
+  sweep?: SweepPoint[];
 }
 
 export interface ComparisonState {
@@ -30,10 +36,12 @@ export interface ComparisonState {
 export interface ComparisonSlice {
   comparison: ComparisonState;
   /** Compares every method on the current forget classes and settings (ends any run); `retrain` first trains the retrained reference here when none ships for the forget classes. */
-  compare(options?: { retrain?: boolean; retrainSteps?: number }): Promise<void>;
+  compare(options?: { retrain?: boolean; retrainSteps?: number; sweep?: SweepPlan }): Promise<void>;
   /** Stops the comparison after its current step. */
   cancelCompare(): Promise<void>;
   selectComparedModel(method: ComparedModel): void;
+  /** Puts the settings a compared model was made with into the studio (method, α, steps; stop at target for the calibrated row). */
+  loadComparedSettings(method: ComparedModel): void;
 }
 
 export const COMPARING_MESSAGE = 'a method comparison is running: wait for it to finish or cancel it first';
@@ -56,12 +64,18 @@ export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, {
       set({ error: errorMessage(error) });
       return;
     }
-    const { modelId, forgetClasses, settings, evalImages } = get();
+    const { modelId, forgetClasses, evalImages, stopAtTarget } = get();
+    // The plain rows run the recipe's own α and learning rate; the calibrated row its calibrated ones.
+    const settings = stopAtTarget.on ? withCalibratedRecipe(get().settings, get().model?.recipe, false) : get().settings;
     const dataset = get().dataset?.id ?? '';
     set({ comparison: { ...IDLE_COMPARISON, phase: 'running' }, error: undefined });
     const onProgress = ({ progress, position, models }: CompareProgressEvent) => set({ comparison: { ...get().comparison, progress: { progress, position, models } } });
     try {
-      const answer = await client.request('compare', { modelId, forgetClasses, settings, evalImages, retrain: options?.retrain, retrainSteps: options?.retrainSteps }, onProgress);
+      const answer = await client.request(
+        'compare',
+        { modelId, forgetClasses, settings, evalImages, retrain: options?.retrain, retrainSteps: options?.retrainSteps, calibrateEvery: stopAtTarget.every, sweep: options?.sweep },
+        onProgress,
+      );
       set({
         comparison:
           answer.type === 'compareCancelled'
@@ -69,7 +83,19 @@ export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, {
             : {
                 ...IDLE_COMPARISON,
                 phase: 'finished',
-                result: { modelId, dataset, forgetClasses, settings, evalImages, rows: answer.rows, audit: answer.audit, costs: answer.costs, projection: answer.projection },
+                result: {
+                  modelId,
+                  dataset,
+                  forgetClasses,
+                  settings,
+                  evalImages,
+                  rows: answer.rows,
+                  audit: answer.audit,
+                  costs: answer.costs,
+                  projection: answer.projection,
+                  calibration: answer.calibration,
+                  sweep: answer.sweep,
+                },
                 selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
               },
       });
@@ -90,5 +116,18 @@ export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, {
 
   selectComparedModel(method) {
     set({ comparison: { ...get().comparison, selected: method } });
+  },
+
+  loadComparedSettings(method) {
+    const { result } = get().comparison;
+    if (!result || method === 'original' || method === 'retrained') return;
+    if (method === CALIBRATED) {
+      get().updateSettings({ ...result.settings, method: 'paper' });
+      get().setStopAtTarget({ on: true, goal: 'retrained', every: result.calibration?.every ?? get().stopAtTarget.every });
+      return;
+    }
+    const point = result.sweep?.find((p) => p.method === method);
+    get().setStopAtTarget({ on: false });
+    get().updateSettings(point ? { ...result.settings, method: 'paper', alpha: point.alpha, steps: point.steps } : { ...result.settings, method: method as MethodId });
   },
 });

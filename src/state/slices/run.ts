@@ -1,12 +1,13 @@
 import { WorkerLostError, type WorkerLoss } from '../../client/worker-client';
 import type { JobEvent, MetricsReport, ModelFiles, ReconstructionGrid, ResumeFrom, SetCounts, StepReport, UnlearnSettings } from '../../shared/protocol';
+import type { CalibrationRequest, RunCalibration } from '../../shared/calibration';
 import type { RunRecord } from '../../shared/studio-db';
 import { errorMessage } from '../errors';
 import { appendSnapshot, snapshotOf, type GridSnapshot } from '../grid-history';
 import { isRunActive, isStepping, type RunPhase } from '../run-phase';
 import type { SliceCreator } from '../studio-store';
 import { COMPARING_MESSAGE, isComparing } from './comparison';
-import type { DataSource, SelectionSlice } from './selection';
+import { calibrationRequest, type DataSource, type SelectionSlice } from './selection';
 
 const PREVIEW_IMAGES = 6;
 const PREVIEW_INTERVAL_MS = 1000;
@@ -35,17 +36,26 @@ export interface RunSetup {
   settings: UnlearnSettings;
   /** Unknown for runs saved before it was kept. */
   evalImages?: number;
+  /** Stop at target, when the run was calibrated. */
+  calibration?: CalibrationRequest;
 }
 
 const setupKey = (s: RunSetup, evalImages = s.evalImages) =>
-  JSON.stringify([s.modelId, s.dataSource, s.dataSource === 'own' ? [] : [s.forgetClasses, s.retainClasses], evalImages, Object.entries(s.settings).filter(([, v]) => v !== undefined).sort()]);
+  JSON.stringify([
+    s.modelId,
+    s.dataSource,
+    s.dataSource === 'own' ? [] : [s.forgetClasses, s.retainClasses],
+    evalImages,
+    Object.entries(s.settings).filter(([, v]) => v !== undefined).sort(),
+    s.calibration ?? null,
+  ]);
 
 /** Results are on screen whose run ran with other sets or settings than those now selected. */
 export function resultsStale(state: RunSlice & SelectionSlice): boolean {
   const { runSetup } = state;
   if (!runSetup || (state.curve.length === 0 && !state.grid)) return false;
   const { modelId, dataSource, forgetClasses, retainClasses, settings } = state;
-  const current: RunSetup = { modelId, dataSource, forgetClasses, retainClasses, settings };
+  const current: RunSetup = { modelId, dataSource, forgetClasses, retainClasses, settings, calibration: calibrationRequest(state.stopAtTarget) };
   return setupKey(runSetup) !== setupKey(current, runSetup.evalImages === undefined ? undefined : state.evalImages);
 }
 
@@ -65,6 +75,8 @@ export interface RunSlice {
   runSetup?: RunSetup;
   /** Files of the parts the shown run trained: what its model is exported from, also after a reload. */
   unlearnedWeights?: ModelFiles;
+  /** The shown run's stop at target: its target, measurements and why it stopped. */
+  calibration?: RunCalibration;
   /** `resume`: continue an interrupted run from its checkpoint (its curve so far is shown again). */
   start(resume?: ResumeFrom & { curve: StepReport[] }): Promise<void>;
   pause(): Promise<void>;
@@ -107,6 +119,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         if (get().run.phase === 'evaluating') throw new Error('the last run is still being evaluated: wait for its metrics or cancel them first');
         const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps, dataSource } = get();
         const own = dataSource === 'own' ? ownSets() : undefined;
+        const calibration = calibrationRequest(get().stopAtTarget);
         set({
           run: { ...IDLE_RUN, phase: 'preparing' },
           curve: resume?.curve ?? [],
@@ -114,7 +127,8 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           gridHistory: [],
           metrics: undefined,
           unlearnedWeights: undefined,
-          runSetup: { modelId, dataSource, forgetClasses, retainClasses, settings, evalImages },
+          calibration: calibration && { request: calibration, curve: [] },
+          runSetup: { modelId, dataSource, forgetClasses, retainClasses, settings, evalImages, calibration },
           error: undefined,
         });
         const started = await client
@@ -129,6 +143,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
               sampleSteps,
               previewIntervalMs: PREVIEW_INTERVAL_MS,
               own,
+              calibration,
               resume: resume && { step: resume.step, files: resume.files, state: resume.state },
             },
           })
@@ -162,6 +177,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         gridHistory: record.grid ? [snapshotOf(record.grid, record.gridStep ?? 0)] : [],
         metrics: record.metrics,
         unlearnedWeights: record.weights,
+        calibration: record.calibration,
         runSetup: {
           modelId: record.modelId,
           dataSource: record.ownData ? 'own' : 'classes',
@@ -170,6 +186,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           retainClasses: record.retainClasses ?? (get().dataset?.classNames.map((_, c) => c).filter((c) => !record.forgetClasses?.includes(c)) ?? []),
           settings: record.settings ?? get().settings,
           evalImages: record.evalImages,
+          calibration: record.calibration?.request,
         },
         ...(record.ownData ? { dataSource: 'own' as const } : {}),
         run: { ...get().run, phase: record.status as RunPhase, totalSteps: record.settings?.steps ?? record.curve?.length ?? 0, metricsCancelled: !record.metrics },
@@ -177,7 +194,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
     },
 
     clearRun() {
-      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined, runSetup: undefined, unlearnedWeights: undefined });
+      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined, runSetup: undefined, unlearnedWeights: undefined, calibration: undefined });
     },
 
     onJobEvent(event) {
@@ -206,6 +223,16 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         case 'unlearnedWeights':
           set({ unlearnedWeights: event.files });
           return;
+        case 'calibrationTarget':
+        case 'calibration':
+        case 'calibrationEnd': {
+          const calibration = get().calibration;
+          if (!calibration) return;
+          if (event.type === 'calibrationTarget') set({ calibration: { ...calibration, target: event.target, original: event.original } });
+          else if (event.type === 'calibration') set({ calibration: { ...calibration, curve: [...calibration.curve, event.point] } });
+          else set({ calibration: { ...calibration, end: { step: event.step, reason: event.reason } } });
+          return;
+        }
         case 'evaluationProgress': {
           const now = performance.now();
           set({ run: { ...run, evaluation: { done: event.done, total: event.total, startedAt: run.evaluation?.startedAt ?? now, lastAt: now } } });

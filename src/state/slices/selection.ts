@@ -1,5 +1,6 @@
+import { DEFAULT_CALIBRATION_EVERY, validateCalibration, type CalibrationGoalKind, type CalibrationRequest } from '../../shared/calibration';
 import type { DatasetSummary, ModelCard } from '../../shared/protocol';
-import { SETTING_RULES, validateSettings, withRecipe, type UnlearnSettings } from '../../shared/settings';
+import { SETTING_RULES, validateSettings, withCalibratedRecipe, withRecipe, type UnlearnSettings } from '../../shared/settings';
 import { modelTaskIds } from '../../shared/tasks';
 import { errorMessage } from '../errors';
 import type { SliceCreator } from '../studio-store';
@@ -7,6 +8,28 @@ import type { SliceCreator } from '../studio-store';
 export type { Phase } from './backend';
 
 export type DataSource = 'classes' | 'own';
+
+/** Stop at target as the settings panel holds it: the PSNR is kept while another goal is picked. */
+export interface StopAtTargetChoice {
+  on: boolean;
+  goal: CalibrationGoalKind;
+  /** The level for the `psnr` goal, dB. */
+  forgetPsnr: number;
+  every: number;
+}
+
+export const DEFAULT_STOP_AT_TARGET: StopAtTargetChoice = { on: false, goal: 'retrained', forgetPsnr: 10, every: DEFAULT_CALIBRATION_EVERY };
+
+/** What a run is asked to calibrate to; undefined when stop at target is off. */
+export function calibrationRequest(choice: StopAtTargetChoice): CalibrationRequest | undefined {
+  if (!choice.on) return undefined;
+  return { goal: choice.goal === 'psnr' ? { kind: 'psnr', forgetPsnr: choice.forgetPsnr } : { kind: choice.goal }, every: choice.every };
+}
+
+function choiceOf(request: CalibrationRequest | undefined, current: StopAtTargetChoice): StopAtTargetChoice {
+  if (!request) return { ...current, on: false };
+  return { on: true, goal: request.goal.kind, forgetPsnr: request.goal.kind === 'psnr' ? request.goal.forgetPsnr : current.forgetPsnr, every: request.every };
+}
 
 /** What a run would run on: the model, the sets, the settings. */
 export interface SelectionSlice {
@@ -23,6 +46,9 @@ export interface SelectionSlice {
   sampleSteps?: number;
   /** Settings whose field holds text that is not a usable value (the store keeps the last good one). */
   invalidSettings: string[];
+  stopAtTarget: StopAtTargetChoice;
+  /** Turning stop at target on or off applies the recipe's calibrated (or plain) α and learning rate. */
+  setStopAtTarget(patch: Partial<StopAtTargetChoice>): void;
   /** Loads a model (and its dataset); a run of another model is ended. */
   selectModel(modelId: string): Promise<void>;
   toggleForgetClass(c: number): void;
@@ -33,7 +59,7 @@ export interface SelectionSlice {
   markSettingInvalid(key: keyof UnlearnSettings, invalid: boolean): void;
   setDataSource(source: DataSource): void;
   /** Puts back the sets and settings a run was started with (to resume it). */
-  applyRunSetup(setup: { forgetClasses: number[]; retainClasses: number[]; evalImages: number; dataSource: DataSource; settings: UnlearnSettings }): void;
+  applyRunSetup(setup: { forgetClasses: number[]; retainClasses: number[]; evalImages: number; dataSource: DataSource; settings: UnlearnSettings; calibration?: CalibrationRequest }): void;
   /** Settings a run or a comparison can start with, or a clear reason why not. */
   checkRunnable(): void;
 }
@@ -47,6 +73,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
   evalImages: shared.evalImages,
   sampleSteps: shared.sampleSteps,
   invalidSettings: [],
+  stopAtTarget: DEFAULT_STOP_AT_TARGET,
 
   async selectModel(modelId) {
     const previous = get().model;
@@ -60,7 +87,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
       let settings = task && !modelTaskIds(loaded.model).includes(task) ? { ...get().settings, task: undefined } : get().settings;
       if (previous?.id !== modelId) {
         // Another model starts from its own recipe; on the page's first model, what the URL gave wins.
-        settings = withRecipe(settings, loaded.model.recipe);
+        settings = withRecipe(settings, loaded.model.recipe, get().stopAtTarget.on);
         if (!previous) for (const key of shared.given ?? []) Object.assign(settings, { [key]: shared.settings[key] });
       }
       set({
@@ -124,14 +151,24 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
     set({ dataSource });
   },
 
-  applyRunSetup({ forgetClasses, retainClasses, evalImages, dataSource, settings }) {
-    set({ forgetClasses, retainClasses, evalImages, dataSource, settings });
+  setStopAtTarget(patch) {
+    const stopAtTarget = { ...get().stopAtTarget, ...patch };
+    const toggled = patch.on !== undefined && patch.on !== get().stopAtTarget.on;
+    const recipe = get().model?.recipe;
+    set({ stopAtTarget, ...(toggled ? { settings: withCalibratedRecipe(get().settings, recipe, stopAtTarget.on) } : {}) });
+    if (toggled) syncUrl();
+  },
+
+  applyRunSetup({ forgetClasses, retainClasses, evalImages, dataSource, settings, calibration }) {
+    set({ forgetClasses, retainClasses, evalImages, dataSource, settings, stopAtTarget: choiceOf(calibration, get().stopAtTarget) });
     syncUrl();
   },
 
   checkRunnable() {
     const { forgetClasses, retainClasses, settings, invalidSettings } = get();
     if (get().phase !== 'ready') throw new Error('the studio is still loading');
+    const calibration = calibrationRequest(get().stopAtTarget);
+    if (calibration) validateCalibration(calibration);
     if (get().dataSource === 'own') return;
     if (forgetClasses.length === 0) throw new Error('the forget set is empty: pick at least one class to forget');
     if (retainClasses.length === 0) throw new Error('the retain set is empty: keep at least one class');
