@@ -29,5 +29,11 @@ test('the Palette diffusion model unlearns in the browser on wasm, its grid samp
       expect(psnr).toBeLessThan(60);
     }
   }
+  // Where along the noise levels it forgot: five buckets, original and unlearned, on both measures.
+  const levels = page.getByTestId('noise-levels-chart');
+  await expect(levels).toHaveAttribute('data-buckets', '5', { timeout: 60_000 });
+  await expect(levels.locator('.recharts-bar-rectangle').first()).toBeAttached();
+  await page.getByTestId('noise-levels-measure').selectOption('distance');
+  await expect(levels.locator('.recharts-bar-rectangle').first()).toBeAttached();
   expect(errors).toEqual([]);
 });

@@ -9,6 +9,7 @@ import type { BenchmarkBudget, BenchmarkResult } from '../core/benchmark';
 import type { CalibrationRecord, ComparisonProgress, EvaluationRow, MethodCost, SweepPlan, SweepPoint } from '../core/evaluation/compare-methods';
 import type { ModelProjection } from '../core/evaluation/projection';
 import type { HoleQuality } from '../core/metrics/masked';
+import type { NoiseLevelBucket } from '../core/evaluation/noise-levels';
 import type { ModelCard } from '../core/models/types';
 import type { PretrainerState } from '../core/training/pretrain';
 import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
@@ -19,7 +20,13 @@ import type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, Calib
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
 export type { CalibrationRecord, ComparisonProgress, EvaluationRow, MethodCost, PretrainerState, SweepPlan, SweepPoint, UnlearnerState };
-export type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, CalibrationTarget };
+export type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, CalibrationTarget, NoiseLevelBucket };
+
+/** A diffusion model's per-noise-level diagnostics, original and unlearned (see noise-levels.ts). */
+export interface NoiseLevels {
+  original: NoiseLevelBucket[];
+  unlearned: NoiseLevelBucket[];
+}
 export type { EvaluationSet } from '../core/evaluation/compare-methods';
 export type { Point2d } from '../core/evaluation/projection';
 
@@ -233,6 +240,8 @@ export type JobEvent =
   | { type: 'progress'; runId: number; report: StepReport; tensors: number }
   | { type: 'reconstructions'; runId: number; step: number; grid: ReconstructionGrid }
   | { type: 'metrics'; runId: number; step: number; metrics: MetricsReport }
+  /** A diffusion model's run, after its metrics: where along the noise levels it forgot. */
+  | { type: 'noiseLevels'; runId: number; noiseLevels: NoiseLevels }
   /** The files of the parts the run trained (the encoder; the decoder too for methods that train it), once its steps are over: kept with the run so its model can be exported after a reload. */
   | { type: 'unlearnedWeights'; runId: number; step: number; files: ModelFiles }
   /** A calibrated run's target, and the original's quality on the calibration slice (the chart's lines). */

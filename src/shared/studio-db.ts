@@ -5,7 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { TrainOriginalSettings, TrainReport } from './own';
-import type { MetricsReport, ModelCard, ModelFiles, PretrainerState, ReconstructionGrid, StepReport, UnlearnSettings, UnlearnerState } from './protocol';
+import type { MetricsReport, ModelCard, ModelFiles, NoiseLevels, PretrainerState, ReconstructionGrid, StepReport, UnlearnSettings, UnlearnerState } from './protocol';
 import type { CalibrationRequest, RunCalibration } from './calibration';
 
 export type SetName = 'forget' | 'retain' | 'proxy';
@@ -53,6 +53,8 @@ export interface RunRecord {
   weights?: ModelFiles;
   /** A calibrated run's target, measurements and reason for stopping. */
   calibration?: RunCalibration;
+  /** A diffusion model's run: its per-noise-level diagnostics. */
+  noiseLevels?: NoiseLevels;
 }
 
 /** The latest checkpoint of the run in progress (unlearning, or training an original): what a reload offers to resume. */

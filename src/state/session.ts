@@ -50,6 +50,7 @@ export function startSession({ studio, ownModel, ownSets, resume, storage }: Ses
       gridStep: state.gridStep,
       weights: state.unlearnedWeights,
       calibration: state.calibration,
+      noiseLevels: state.noiseLevels,
     };
     try {
       await (await storage()).putRun(record);

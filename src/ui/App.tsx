@@ -7,6 +7,7 @@ import { FirstRunGuide } from './FirstRunGuide';
 import { ImageSetsPanel } from './ImageSetsPanel';
 import { LossChart } from './LossChart';
 import { MetricsTable } from './MetricsTable';
+import { NoiseLevelChart } from './NoiseLevelChart';
 import { OwnModelPanel } from './OwnModelPanel';
 import { ReconstructionGrid } from './ReconstructionGrid';
 import { PastRunNote } from './PastRunNote';
@@ -41,6 +42,7 @@ export function App() {
           <ReconstructionGrid />
           <LossChart />
           <CalibrationChart />
+          <NoiseLevelChart />
           <MetricsTable />
           <RunExports />
           <RunHistory />

@@ -82,7 +82,11 @@ export class RunJob implements Job {
     this.emit({ type: 'unlearnedWeights', runId, step: run.unlearner.completedSteps, files: await this.trainedFiles() });
     // Metrics wait for the end: on a slow adapter they cost minutes the user would rather spend training.
     const metrics = control.skipsMetrics ? undefined : await this.evaluate(control);
-    if (metrics) this.emit({ type: 'metrics', runId, step: run.unlearner.completedSteps, metrics });
+    if (metrics) {
+      this.emit({ type: 'metrics', runId, step: run.unlearner.completedSteps, metrics });
+      const noiseLevels = await run.noiseLevels();
+      if (noiseLevels) this.emit({ type: 'noiseLevels', runId, noiseLevels });
+    }
     // Reaching the target is how a calibrated run finishes.
     this.emit({ type: 'status', runId, status: control.stopReason && control.stopReason !== 'target' ? 'stopped' : 'finished' });
   }

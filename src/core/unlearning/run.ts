@@ -10,6 +10,11 @@ import { Unlearner } from './unlearner';
 import { outputMetrics, type OutputMetrics } from '../evaluation/output-metrics';
 import type { Classifier } from '../models/classifier';
 import { CALIBRATION_IMAGES, calibrationSlice } from './calibration';
+import { noiseLevelDiagnostics, type NoiseLevelBucket } from '../evaluation/noise-levels';
+import { PaletteModel } from '../models/palette';
+
+/** Held-out images per set behind the noise-level diagnostics: the CLI's default too. */
+export const NOISE_LEVEL_IMAGES = 100;
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
 export interface ImageStack {
@@ -133,6 +138,21 @@ export class UnlearningRun {
     return {
       forget: { original: await judge(this.evalSets.forget, this.unlearner.original), unlearned: await judge(this.evalSets.forget, this.model) },
       retain: { original: await judge(this.evalSets.retain, this.unlearner.original), unlearned: await judge(this.evalSets.retain, this.model) },
+    };
+  }
+
+  /**
+   * For a diffusion model, where along the noise levels it forgets: L_F, L_R and the one-step
+   * ε-prediction error per bucket of timesteps, for the original and the model now, on the first
+   * held-out images of each set. Undefined for the other families, which have no noise levels.
+   */
+  async noiseLevels(images = NOISE_LEVEL_IMAGES): Promise<{ original: NoiseLevelBucket[]; unlearned: NoiseLevelBucket[] } | undefined> {
+    if (!(this.model instanceof PaletteModel)) return undefined;
+    const sets = { forget: take(this.heldOut.forget, images), retain: take(this.heldOut.retain, images) };
+    const { teacher, task } = this.unlearner;
+    return {
+      original: await noiseLevelDiagnostics(this.model, this.unlearner.original, teacher, task, sets),
+      unlearned: await noiseLevelDiagnostics(this.model, this.model, teacher, task, sets),
     };
   }
 

@@ -1,5 +1,5 @@
 import { WorkerLostError, type WorkerLoss } from '../../client/worker-client';
-import type { JobEvent, MetricsReport, ModelFiles, ReconstructionGrid, ResumeFrom, SetCounts, StepReport, UnlearnSettings } from '../../shared/protocol';
+import type { JobEvent, MetricsReport, ModelFiles, NoiseLevels, ReconstructionGrid, ResumeFrom, SetCounts, StepReport, UnlearnSettings } from '../../shared/protocol';
 import type { CalibrationRequest, RunCalibration } from '../../shared/calibration';
 import type { RunRecord } from '../../shared/studio-db';
 import { errorMessage } from '../errors';
@@ -77,6 +77,8 @@ export interface RunSlice {
   unlearnedWeights?: ModelFiles;
   /** The shown run's stop at target: its target, measurements and why it stopped. */
   calibration?: RunCalibration;
+  /** A diffusion model's run: its per-noise-level diagnostics, original and unlearned. */
+  noiseLevels?: NoiseLevels;
   /** `resume`: continue an interrupted run from its checkpoint (its curve so far is shown again). */
   start(resume?: ResumeFrom & { curve: StepReport[] }): Promise<void>;
   pause(): Promise<void>;
@@ -128,6 +130,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           metrics: undefined,
           unlearnedWeights: undefined,
           calibration: calibration && { request: calibration, curve: [] },
+          noiseLevels: undefined,
           runSetup: { modelId, dataSource, forgetClasses, retainClasses, settings, evalImages, calibration },
           error: undefined,
         });
@@ -178,6 +181,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         metrics: record.metrics,
         unlearnedWeights: record.weights,
         calibration: record.calibration,
+        noiseLevels: record.noiseLevels,
         runSetup: {
           modelId: record.modelId,
           dataSource: record.ownData ? 'own' : 'classes',
@@ -194,7 +198,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
     },
 
     clearRun() {
-      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined, runSetup: undefined, unlearnedWeights: undefined, calibration: undefined });
+      set({ run: IDLE_RUN, curve: [], grid: undefined, gridHistory: [], metrics: undefined, runSetup: undefined, unlearnedWeights: undefined, calibration: undefined, noiseLevels: undefined });
     },
 
     onJobEvent(event) {
@@ -219,6 +223,9 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
           return;
         case 'metrics':
           set({ metrics: event.metrics });
+          return;
+        case 'noiseLevels':
+          set({ noiseLevels: event.noiseLevels });
           return;
         case 'unlearnedWeights':
           set({ unlearnedWeights: event.files });
