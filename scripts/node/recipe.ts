@@ -1,5 +1,5 @@
 import type { ModelCard } from '../../src/core/models/types';
-import { DEFAULT_UNLEARN, withRecipe, type NoiseType, type Schedule, type UnlearnSettings } from '../../src/shared/settings';
+import { DEFAULT_UNLEARN, withRecipe, type NoiseType, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../../src/shared/settings';
 import type { TaskId } from '../../src/shared/tasks';
 
 /** The run-setting flags of the CLIs; NaN or '' means "not given": the model's recipe decides. */
@@ -15,6 +15,7 @@ export const SETTING_FLAGS = {
   weightDecay: NaN,
   clip: NaN,
   noise: DEFAULT_UNLEARN.noise as string,
+  unlearnMasks: '',
   seed: DEFAULT_UNLEARN.seed,
 };
 
@@ -36,6 +37,7 @@ export function settingsFor(card: ModelCard, flags: typeof SETTING_FLAGS, method
     weightDecay: given(flags.weightDecay) ?? recipe.weightDecay,
     clipNorm: given(flags.clip) ?? recipe.clipNorm,
     noise: flags.noise as NoiseType,
+    unlearnMasks: (given(flags.unlearnMasks) as UnlearnMasks | undefined) ?? recipe.unlearnMasks,
     seed: flags.seed,
   };
 }

@@ -31,7 +31,16 @@ export interface UnlearnSettings {
   seed: number;
   /** The task (mask) to unlearn on; undefined = the model's default task. */
   task?: TaskId;
+  /**
+   * The masks the unlearning steps draw: the task's (what the run is judged on), or Palette's
+   * official `hybrid` masks (a random box and brush strokes per image). MAGE unlearns under its
+   * own random token masks either way.
+   */
+  unlearnMasks: UnlearnMasks;
 }
+
+export const UNLEARN_MASKS = ['task', 'hybrid'] as const;
+export type UnlearnMasks = (typeof UNLEARN_MASKS)[number];
 
 /**
  * The settings a model without a recipe of its own starts from: the project's recipe for the conv
@@ -52,10 +61,11 @@ export const DEFAULT_UNLEARN: UnlearnSettings = {
   clipNorm: 3,
   noise: 'normal',
   seed: 0,
+  unlearnMasks: 'task',
 };
 
 /** The settings a model card's recipe may set: its family's unlearning recipe. */
-export const RECIPE_KEYS = ['alpha', 'learningRate', 'steps', 'batchSize', 'warmupFraction', 'schedule', 'beta2', 'weightDecay', 'clipNorm'] as const;
+export const RECIPE_KEYS = ['alpha', 'learningRate', 'steps', 'batchSize', 'warmupFraction', 'schedule', 'beta2', 'weightDecay', 'clipNorm', 'unlearnMasks'] as const;
 export type RecipeKey = (typeof RECIPE_KEYS)[number];
 
 /** The settings a recipe may set apart for calibrated runs (stop at target). */
@@ -116,7 +126,7 @@ export interface StepReport {
   ms: number;
 }
 
-type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule'>;
+type NumericSetting = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule' | 'unlearnMasks'>;
 
 /**
  * What each numeric setting accepts, with the message shown when it does not (the UI uses the same
@@ -143,6 +153,7 @@ export function validateSettings(s: UnlearnSettings): void {
     .map((key) => SETTING_RULES[key].rule);
   if (!['normal', 'uniform', 'constant'].includes(s.noise)) problems.push(`unknown noise type "${s.noise}"`);
   if (!['warmup-cosine', 'constant'].includes(s.schedule)) problems.push(`unknown schedule "${s.schedule}"; schedules: warmup-cosine, constant`);
+  if (!UNLEARN_MASKS.includes(s.unlearnMasks)) problems.push(`unknown unlearning masks "${s.unlearnMasks}"; masks: ${UNLEARN_MASKS.join(', ')}`);
   if (s.task !== undefined && !TASK_IDS.includes(s.task)) problems.push(`unknown task "${s.task}"; tasks: ${TASK_IDS.join(', ')}`);
   if (!METHOD_IDS.includes(s.method)) problems.push(`unknown method "${s.method}"; methods: ${METHOD_IDS.join(', ')}`);
   if (problems.length) throw new Error(problems.join('; '));

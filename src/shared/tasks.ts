@@ -19,7 +19,17 @@ export interface RandomPatchesTask {
   ratio: number;
 }
 
-export type TaskSpec = CentreHoleTask | OutpaintingTask | RandomPatchesTask;
+/**
+ * Palette's `hybrid` masks (its official training and unlearning masks): a random box united with
+ * random brush strokes, a new pair per image. A mask to unlearn under, not a task the studio evaluates.
+ */
+export interface HybridTask {
+  kind: 'hybrid';
+}
+
+export type TaskSpec = CentreHoleTask | OutpaintingTask | RandomPatchesTask | HybridTask;
+
+export const HYBRID_MASKS: HybridTask = { kind: 'hybrid' };
 
 /** The tasks the studio offers, by id (the URL's `task=`). */
 export const TASKS = {
@@ -85,7 +95,7 @@ export function centredSquare(fraction: number, side: number): SquareBounds {
  * undefined for random patches, whose layout changes per image.
  */
 export function fixedMaskPixels(task: TaskSpec, height: number, width: number): Float32Array | undefined {
-  if (task.kind === 'random-patches') return undefined;
+  if (task.kind === 'random-patches' || task.kind === 'hybrid') return undefined;
   const fraction = task.kind === 'centre-hole' ? task.holeFraction : task.keepFraction;
   const { top, left, size } = centredSquare(fraction, Math.min(height, width));
   const inside = task.kind === 'centre-hole' ? 1 : 0;

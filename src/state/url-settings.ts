@@ -1,6 +1,6 @@
 import { METHODS } from '../shared/methods';
 import type { BackendName } from '../shared/protocol';
-import { DEFAULT_UNLEARN, SETTING_RULES, type UnlearnSettings } from '../shared/settings';
+import { DEFAULT_UNLEARN, SETTING_RULES, UNLEARN_MASKS, type UnlearnSettings } from '../shared/settings';
 import { TASK_IDS } from '../shared/tasks';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
@@ -63,6 +63,11 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     given.push('schedule');
   }
   settings.method = pick('method', METHODS.map((m) => m.id), 'a method', settings.method) ?? settings.method;
+  const masks = pick('masks', UNLEARN_MASKS, 'unlearning masks', "the model's recipe");
+  if (masks) {
+    settings.unlearnMasks = masks;
+    given.push('unlearnMasks');
+  }
   settings.task = pick('task', TASK_IDS, 'a task', "the model's default");
   const wholeAbove0 = (param: string, used: string): number | undefined => {
     if (!params.has(param)) return undefined;
@@ -98,6 +103,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   params.set('method', shared.settings.method);
   params.set('noise', shared.settings.noise);
   params.set('schedule', shared.settings.schedule);
+  params.set('masks', shared.settings.unlearnMasks);
   if (shared.settings.task) params.set('task', shared.settings.task);
   params.set('eval', String(shared.evalImages));
   if (shared.sampleSteps) params.set('sample', String(shared.sampleSteps));

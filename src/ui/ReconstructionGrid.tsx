@@ -29,7 +29,7 @@ const ENLARGED_PX = 224;
 
 /** The square to outline on the input: the hole, or the part outpainting keeps; random patches show for themselves. */
 function taskOutline(task: TaskSpec | undefined, stack: ImageStack): PixelBox | undefined {
-  if (!task || task.kind === 'random-patches') return undefined;
+  if (!task || task.kind === 'random-patches' || task.kind === 'hybrid') return undefined;
   return centredSquare(task.kind === 'centre-hole' ? task.holeFraction : task.keepFraction, Math.min(stack.height, stack.width));
 }
 

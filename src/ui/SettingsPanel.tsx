@@ -2,12 +2,12 @@ import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio';
 import { METHODS } from '../shared/methods';
-import { SETTING_RULES, withRecipe, type Schedule, type UnlearnSettings } from '../shared/settings';
+import { SETTING_RULES, withRecipe, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
 import { isRunActive } from '../state/run-phase';
 import { CALIBRATION_IMAGES, type CalibrationGoalKind } from '../shared/calibration';
 
-type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule'>;
+type NumericKey = Exclude<keyof UnlearnSettings, 'noise' | 'method' | 'task' | 'schedule' | 'unlearnMasks'>;
 
 interface FieldSpec {
   key: NumericKey;
@@ -36,6 +36,11 @@ const SCHEDULES: { value: Schedule; label: string }[] = [
 ];
 
 const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
+
+const UNLEARN_MASK_OPTIONS: { value: UnlearnMasks; label: string }[] = [
+  { value: 'task', label: "the task's" },
+  { value: 'hybrid', label: 'hybrid: random box + brush strokes (official Palette)' },
+];
 
 function parse(text: string): number {
   return text.trim() === '' ? NaN : Number(text);
@@ -100,6 +105,15 @@ export function SettingsPanel() {
             help={tasks.length === 1 ? 'the only task this model was trained on' : undefined}
           />
         )}
+        <SelectField
+          label="unlearning masks"
+          testId="setting-unlearn-masks"
+          value={settings.unlearnMasks}
+          options={UNLEARN_MASK_OPTIONS}
+          disabled={disabled}
+          onChange={(value) => updateSettings({ unlearnMasks: value as UnlearnMasks })}
+          help={model?.family === 'mage' ? 'MAGE unlearns under its own random token masks either way' : 'the masks the unlearning steps draw; the metrics use the task'}
+        />
         {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
         {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
         <EvalImagesField disabled={disabled} />

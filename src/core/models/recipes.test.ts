@@ -17,9 +17,10 @@ describe('unlearning recipes', () => {
     for (const card of cards) expect(card.recipe, card.id).toEqual(FAMILIES[card.family].recipe);
   });
 
-  it("Palette's is the official one: Adam, lr 5e-5 constant, no weight decay, no clipping, α 0.1", () => {
+  it("Palette's is the official one: Adam, lr 5e-5 constant, no weight decay, no clipping, α 0.1, hybrid masks", () => {
     const s = withRecipe(DEFAULT_UNLEARN, PALETTE_RECIPE);
-    expect([s.alpha, s.learningRate, s.schedule, s.weightDecay, s.clipNorm, s.beta2]).toEqual([0.1, 5e-5, 'constant', 0, 0, 0.999]);
+    expect([s.alpha, s.learningRate, s.schedule, s.weightDecay, s.clipNorm, s.beta2, s.unlearnMasks]).toEqual([0.1, 5e-5, 'constant', 0, 0, 0.999, 'hybrid']);
+    expect(withRecipe(DEFAULT_UNLEARN, MAGE_RECIPE).unlearnMasks).toBe('task');
   });
 
   it("MAGE's α is the official 0.2, with its warm-up over 5 of 6 epochs", () => {

@@ -41,6 +41,7 @@ export const PALETTE_RECIPE: Recipe = {
   weightDecay: 0,
   clipNorm: 0,
   steps: 1875,
+  unlearnMasks: 'hybrid',
   source:
-    'the official Palette recipe (jpmorganchase/i2i_Palette-Image-to-Image-Diffusion-Models, unlearn.py): Adam, lr 5e-5 constant, no weight decay, no clipping, α 0.1, three epochs of the forget and retain sets (1,875 steps of 32 on the studio\'s 20,000 MNIST training images)',
+    'the official Palette recipe (jpmorganchase/i2i_Palette-Image-to-Image-Diffusion-Models, unlearn.py): Adam, lr 5e-5 constant, no weight decay, no clipping, α 0.1, three epochs of the forget and retain sets (1,875 steps of 32 on the studio\'s 20,000 MNIST training images), hybrid masks (a random box and brush strokes)',
 };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend } from '../testing/fixtures';
 import { drawMask, maskedInput, patchGrid } from './masks';
-import { TASKS, modelTaskIds, resolveTask } from '../../shared/tasks';
+import { HYBRID_MASKS, TASKS, modelTaskIds, resolveTask } from '../../shared/tasks';
 
 beforeAll(() => useBackend('cpu'));
 
@@ -63,5 +63,30 @@ describe('task masks', () => {
     expect(resolveTask(card, undefined)).toEqual(TASKS['centre-50']);
     expect(resolveTask(card, 'patches')).toEqual(TASKS.patches);
     expect(() => resolveTask(card, 'outpaint')).toThrow(/model m was not trained for outpainting/);
+  });
+});
+
+describe("Palette's hybrid masks", () => {
+  test('a box united with brush strokes, one per image, the same for the same seed', () => {
+    const masks = drawMask(HYBRID_MASKS, 64, 28, 28, 5);
+    const values = masks.dataSync();
+    const perImage = Array.from({ length: 64 }, (_, n) => values.slice(n * 784, (n + 1) * 784));
+    const fractions = perImage.map((m) => hidden(m) / 784);
+    // The box alone is 10-14 px a side (13-25% of 28×28); the strokes add to it, but never fill the image.
+    for (const f of fractions) {
+      expect(f).toBeGreaterThanOrEqual(100 / 784);
+      expect(f).toBeLessThan(0.9);
+    }
+    expect(Math.max(...fractions) - Math.min(...fractions)).toBeGreaterThan(0.05);
+    // Not just a box: some image hides pixels outside every axis-aligned 14×14 square (the strokes).
+    const spread = (m: Float32Array) => {
+      const ys = [...m.keys()].filter((i) => m[i]).map((i) => Math.floor(i / 28));
+      return Math.max(...ys) - Math.min(...ys);
+    };
+    expect(Math.max(...perImage.map(spread))).toBeGreaterThan(14);
+    expect(new Set(perImage.map((m) => m.join(''))).size).toBe(64);
+    expect(Array.from(drawMask(HYBRID_MASKS, 64, 28, 28, 5).dataSync())).toEqual(Array.from(values));
+    expect(Array.from(drawMask(HYBRID_MASKS, 64, 28, 28, 6).dataSync())).not.toEqual(Array.from(values));
+    tf.dispose(masks);
   });
 });

@@ -3,7 +3,7 @@ import { useDeviceGradients } from '../backend/device-gradients';
 import { DeviceImages } from '../data/device-images';
 import type { ImageSet } from '../data/image-set';
 import type { I2IModel, ModelPart, ModelParts } from '../models/types';
-import { resolveTask, type TaskSpec } from '../../shared/tasks';
+import { HYBRID_MASKS, resolveTask, type TaskSpec } from '../../shared/tasks';
 import { IndexSampler, SeededRandom, type SamplerState } from '../random';
 import { METHOD_REGISTRY, METHODS, type UnlearningMethod } from './methods';
 import { AdamW, DEFAULT_ADAMW, warmupCosine, type AdamWState } from './optimizer';
@@ -58,7 +58,9 @@ export class Unlearner {
     this.teacher = model.cloneEncoder();
     const trainsDecoder = METHODS.find((m) => m.id === settings.method)!.trains === 'whole model';
     this.originalDecoder = trainsDecoder ? model.cloneDecoder() : model.decoder;
-    this.method = METHOD_REGISTRY[settings.method]({ model, task: this.task, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
+    // The steps may draw other masks than the task the run is judged on (Palette's official hybrid masks).
+    const unlearnTask = settings.unlearnMasks === 'hybrid' ? HYBRID_MASKS : this.task;
+    this.method = METHOD_REGISTRY[settings.method]({ model, task: unlearnTask, teacher: this.teacher, originalDecoder: this.originalDecoder, settings });
     const { beta2, weightDecay, clipNorm } = settings;
     this.optimizer = new AdamW(this.method.variables, { ...DEFAULT_ADAMW, beta2, weightDecay, clipNorm: clipNorm || Infinity });
     this.random = new SeededRandom(settings.seed);
