@@ -4,7 +4,7 @@
  * checkpoint of a run the reload cut short (resume-store). Every change goes through the stores' actions.
  */
 import type { TrainOriginalSettings } from '../shared/own';
-import { DEFAULT_UNLEARN, type UnlearnSettings } from '../shared/settings';
+import type { UnlearnSettings } from '../shared/settings';
 import type { RunRecord, StudioStorage } from '../shared/studio-db';
 import { errorMessage } from './errors';
 import type { OwnModelStore } from './own-model-store';
@@ -78,7 +78,8 @@ export function startSession({ studio, ownModel, ownSets, resume, storage }: Ses
     const saved = await db.setting<SavedSettings>(SETTINGS_KEY);
     const state = studio.getState();
     // Saved before settings were kept per model (no modelId): not restored.
-    if (saved?.modelId === state.modelId && !fromUrl) state.updateSettings({ ...DEFAULT_UNLEARN, ...saved.settings });
+    // Over the model's recipe: a setting added since they were saved takes the recipe's value.
+    if (saved?.modelId === state.modelId && !fromUrl) state.updateSettings({ ...state.settings, ...saved.settings });
   };
 
   const saveSettingsOnChange = () => {

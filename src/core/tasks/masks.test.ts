@@ -79,8 +79,8 @@ describe("Palette's hybrid masks", () => {
     }
     expect(Math.max(...fractions) - Math.min(...fractions)).toBeGreaterThan(0.05);
     // Not just a box: some image hides pixels outside every axis-aligned 14×14 square (the strokes).
-    const spread = (m: Float32Array) => {
-      const ys = [...m.keys()].filter((i) => m[i]).map((i) => Math.floor(i / 28));
+    const spread = (m: ArrayLike<number>) => {
+      const ys = Array.from(m, (v, i) => (v ? Math.floor(i / 28) : -1)).filter((y) => y >= 0);
       return Math.max(...ys) - Math.min(...ys);
     };
     expect(Math.max(...perImage.map(spread))).toBeGreaterThan(14);
