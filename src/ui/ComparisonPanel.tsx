@@ -111,27 +111,8 @@ export function ComparisonPanel() {
           </p>
           <p className="note sweep-fields">
             Trade-off sweep (optional): the paper&apos;s method also at α{' '}
-            <input
-              type="text"
-              className="inline-text"
-              data-testid="compare-sweep-alpha"
-              aria-label="α values to sweep"
-              placeholder="0.05, 0.1, 0.25, 0.5, 1"
-              value={sweepAlpha}
-              disabled={running}
-              onChange={(e) => setSweepAlpha(e.target.value)}
-            />{' '}
-            and steps{' '}
-            <input
-              type="text"
-              className="inline-text"
-              data-testid="compare-sweep-steps"
-              aria-label="step counts to sweep"
-              placeholder="the settings' steps"
-              value={sweepSteps}
-              disabled={running}
-              onChange={(e) => setSweepSteps(e.target.value)}
-            />
+            <SweepList testId="compare-sweep-alpha" label="α values to sweep" placeholder="0.05, 0.1, 0.25, 0.5, 1" value={sweepAlpha} disabled={running} onChange={setSweepAlpha} /> and
+            steps <SweepList testId="compare-sweep-steps" label="step counts to sweep" placeholder="the settings' steps" value={sweepSteps} disabled={running} onChange={setSweepSteps} />
           </p>
         </>
       )}
@@ -149,6 +130,10 @@ export function ComparisonPanel() {
       )}
     </section>
   );
+}
+
+function SweepList({ testId, label, placeholder, value, disabled, onChange }: { testId: string; label: string; placeholder: string; value: string; disabled: boolean; onChange(text: string): void }) {
+  return <input type="text" className="inline-text" data-testid={testId} aria-label={label} placeholder={placeholder} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} />;
 }
 
 function ComparisonProgressBar({ comparison }: { comparison: ComparisonState }) {

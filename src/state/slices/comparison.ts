@@ -1,5 +1,5 @@
 import type { CompareProgressEvent } from '../../client/worker-client';
-import type { AuditSummary, CalibrationRecord, ComparedModel, ComparedProjection, EvaluationRow, MethodCost, SweepPlan, SweepPoint, UnlearnSettings } from '../../shared/protocol';
+import type { AnswerOf, ComparedModel, SweepPlan, UnlearnSettings } from '../../shared/protocol';
 import { CALIBRATED } from '../../shared/compared';
 import { withCalibratedRecipe, type MethodId } from '../../shared/settings';
 import { errorMessage } from '../errors';
@@ -7,23 +7,15 @@ import type { SliceCreator } from '../studio-store';
 
 export type ComparisonPhase = 'idle' | 'running' | 'cancelling' | 'cancelled' | 'finished';
 
-export interface ComparisonResult {
-  /** What the comparison ran with: the studio's settings may have changed since. */
+/** A comparison's answer, with what it ran with: the studio's settings may have changed since. */
+export type ComparisonResult = Omit<Extract<AnswerOf<'compare'>, { type: 'compareResult' }>, 'type'> & {
   modelId: string;
   /** The dataset whose classifier the metrics were computed in. */
   dataset: string;
   forgetClasses: number[];
   settings: UnlearnSettings;
   evalImages: number;
-  rows: EvaluationRow[];
-  audit: AuditSummary[];
-  costs: MethodCost[];
-  projection?: ComparedProjection[];
-  /** How the calibrated row's run went (with a retrained reference). */
-  calibration?: CalibrationRecord;
-  /** The sweep's points (the paper's method at several α and step counts). */
-  sweep?: SweepPoint[];
-}
+};
 
 export interface ComparisonState {
   phase: ComparisonPhase;
@@ -48,6 +40,8 @@ export const COMPARING_MESSAGE = 'a method comparison is running: wait for it to
 /** The comparison judges with the dataset's metric classifier and a reference retrained on its classes: neither exists for the user's images. */
 export const OWN_IMAGES_COMPARE_MESSAGE =
   "the method comparison runs on a dataset's classes, not on your own images: it judges with the dataset's classifier (FID, IS, cosine) and a model retrained without the forget classes, and neither exists for your images. Switch to Dataset classes to compare methods";
+const withoutType = <T extends { type: string }>({ type: _type, ...rest }: T): Omit<T, 'type'> => rest;
+
 const IDLE_COMPARISON: ComparisonState = { phase: 'idle', selected: 'original' };
 
 export const isComparing = (phase: ComparisonPhase) => phase === 'running' || phase === 'cancelling';
@@ -83,19 +77,7 @@ export const createComparisonSlice: SliceCreator<ComparisonSlice> = (set, get, {
             : {
                 ...IDLE_COMPARISON,
                 phase: 'finished',
-                result: {
-                  modelId,
-                  dataset,
-                  forgetClasses,
-                  settings,
-                  evalImages,
-                  rows: answer.rows,
-                  audit: answer.audit,
-                  costs: answer.costs,
-                  projection: answer.projection,
-                  calibration: answer.calibration,
-                  sweep: answer.sweep,
-                },
+                result: { ...withoutType(answer), modelId, dataset, forgetClasses, settings, evalImages },
                 selected: answer.audit.find((a) => a.method !== 'original' && a.method !== 'retrained')?.method ?? 'original',
               },
       });
