@@ -24,7 +24,7 @@ export function RunExports() {
   const report = (kind: 'json' | 'csv') => {
     const state = useStudio.getState();
     // The report names what the run ran with, not what is selected now.
-    const source = { ...state, ...state.runSetup };
+    const source = { ...state, ...state.runSetup, calibration: state.calibration };
     const name = `run-${source.modelId}-step-${state.curve.length}.${kind}`;
     downloadText(name, kind === 'json' ? runReportJson(source) : runReportCsv(source), kind === 'json' ? 'application/json' : 'text/csv');
   };

@@ -1,6 +1,9 @@
 import type { StudioState } from '../state/studio';
 
-type ReportSource = Pick<StudioState, 'modelId' | 'model' | 'dataSource' | 'forgetClasses' | 'retainClasses' | 'settings' | 'evalImages' | 'run' | 'curve' | 'metrics' | 'backend'>;
+type ReportSource = Pick<
+  StudioState,
+  'modelId' | 'model' | 'dataSource' | 'forgetClasses' | 'retainClasses' | 'settings' | 'evalImages' | 'run' | 'curve' | 'metrics' | 'backend' | 'calibration' | 'noiseLevels'
+>;
 
 /** Everything a run produced and what it ran with, as one JSON document. */
 export function runReportJson(s: ReportSource): string {
@@ -18,6 +21,8 @@ export function runReportJson(s: ReportSource): string {
         counts: s.run.counts,
         metrics: s.metrics,
         curve: s.curve,
+        calibration: s.calibration,
+        noiseLevels: s.noiseLevels,
       },
       null,
       2,
@@ -27,7 +32,7 @@ export function runReportJson(s: ReportSource): string {
 
 const cell = (v: string | number | undefined) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v));
 
-/** The same run in long format: one line per loss value per step, then one per metric. */
+/** The same run in long format: one line per loss value per step, one per calibration measurement and set, then one per metric. */
 export function runReportCsv(s: ReportSource): string {
   const lines: (string | number | undefined)[][] = [['kind', 'step', 'set', 'model', 'name', 'value']];
   for (const r of s.curve) {
@@ -41,6 +46,9 @@ export function runReportCsv(s: ReportSource): string {
     ] as const) {
       lines.push(['loss', r.step, '', '', name, value]);
     }
+  }
+  for (const p of s.calibration?.curve ?? []) {
+    lines.push(['calibration', p.step, 'forget', 'unlearned', 'psnr', p.forgetPsnr], ['calibration', p.step, 'retain', 'unlearned', 'psnr', p.retainPsnr]);
   }
   for (const set of ['forget', 'retain'] as const) {
     for (const model of ['original', 'unlearned'] as const) {
