@@ -12,6 +12,7 @@ import { createRunSlice, type RunSlice } from './slices/run';
 import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { writeSharedSettings, type SharedSettings } from './url-settings';
 import { errorMessage } from './errors';
+import { calibrationRequest } from './slices/selection';
 
 export type { BackendSlice, ComparisonSlice, RunSlice, SelectionSlice };
 export type { ComparisonPhase, ComparisonResult, ComparisonState } from './slices/comparison';
@@ -52,8 +53,9 @@ export type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: () =
 export function createStudioStore(deps: StudioDeps): StudioStore {
   const store = create<StudioState>()((set, get) => {
     const syncUrl = () => {
-      const { modelId, forgetClasses, settings, evalImages, sampleSteps, preferredBackend } = get();
-      deps.writeUrl(writeSharedSettings({ ...deps.shared, modelId, forgetClasses, settings, evalImages, sampleSteps, backend: preferredBackend }));
+      const { modelId, forgetClasses, settings, evalImages, sampleSteps, preferredBackend, stopAtTarget } = get();
+      const calibration = calibrationRequest(stopAtTarget);
+      deps.writeUrl(writeSharedSettings({ ...deps.shared, modelId, forgetClasses, settings, evalImages, sampleSteps, backend: preferredBackend, calibration }));
     };
     const sliceDeps = { ...deps, syncUrl };
     return {

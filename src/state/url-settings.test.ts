@@ -49,4 +49,19 @@ describe('settings in the URL', () => {
     expect(readSharedSettings('?lr=0.1&alpha=100', defaults).ignored).toEqual([]);
     expect(readSharedSettings('?alpha=1000', defaults).ignored).toEqual(['alpha=1000: α must be in [0, 100]; used 0.25']);
   });
+
+  test('stop at target reads back from the URL for each goal, and a target that is none is named', () => {
+    const base = { ...defaults, settings: DEFAULT_UNLEARN };
+    for (const calibration of [
+      { goal: { kind: 'retrained' as const }, every: 25 },
+      { goal: { kind: 'unseen-class' as const }, every: 10 },
+      { goal: { kind: 'psnr' as const, forgetPsnr: 9.5 }, every: 5 },
+    ]) {
+      expect(readSharedSettings(writeSharedSettings({ ...base, calibration }), defaults).calibration).toEqual(calibration);
+    }
+    expect(readSharedSettings(writeSharedSettings(base), defaults).calibration).toBeUndefined();
+    const bad = readSharedSettings('?target=soon', defaults);
+    expect(bad.calibration).toBeUndefined();
+    expect(bad.ignored).toEqual(['target=soon: not retrained, unseen-class or a PSNR in dB; used no stop at target']);
+  });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_CALIBRATION_EVERY, type CalibrationRequest } from '../shared/calibration';
 import { METHODS } from '../shared/methods';
 import type { BackendName } from '../shared/protocol';
 import { DEFAULT_UNLEARN, SETTING_RULES, UNLEARN_MASKS, type UnlearnSettings } from '../shared/settings';
@@ -21,6 +22,8 @@ export interface SharedSettings {
   ignored?: string[];
   /** The settings the URL gave: they win over the first model's recipe. */
   given?: (keyof UnlearnSettings)[];
+  /** Stop at target (`target=retrained|unseen-class|<dB>`, `every=<steps>`); off when absent. */
+  calibration?: CalibrationRequest;
 }
 
 const NUMBER_KEYS = { alpha: 'alpha', lr: 'learningRate', steps: 'steps', batch: 'batchSize', warmup: 'warmupFraction', beta2: 'beta2', wd: 'weightDecay', clip: 'clipNorm', seed: 'seed' } as const;
@@ -76,6 +79,12 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     ignore(param, 'not a whole number ≥ 1', used);
     return undefined;
   };
+  const target = params.get('target');
+  const every = wholeAbove0('every', String(DEFAULT_CALIBRATION_EVERY)) ?? DEFAULT_CALIBRATION_EVERY;
+  let calibration: CalibrationRequest | undefined;
+  if (target === 'retrained' || target === 'unseen-class') calibration = { goal: { kind: target }, every };
+  else if (target !== null && Number(target) > 0) calibration = { goal: { kind: 'psnr', forgetPsnr: Number(target) }, every };
+  else if (target !== null) ignore('target', 'not retrained, unseen-class or a PSNR in dB', 'no stop at target');
   const forget = params.get('forget') ? params.get('forget')!.split(',').map(Number) : undefined;
   const forgetOk = forget?.every((n) => Number.isInteger(n) && n >= 0);
   if (forget && !forgetOk) ignore('forget', 'not a list of class numbers', defaults.forgetClasses.join(','));
@@ -92,6 +101,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     watchdogSeconds: watchdog > 0 ? watchdog : undefined,
     ignored,
     given,
+    calibration,
   };
 }
 
@@ -110,5 +120,10 @@ export function writeSharedSettings(shared: SharedSettings): string {
   if (shared.backend) params.set('backend', shared.backend);
   if (shared.wasmThreads) params.set('threads', '1');
   if (shared.watchdogSeconds) params.set('watchdog', String(shared.watchdogSeconds));
+  if (shared.calibration) {
+    const { goal, every } = shared.calibration;
+    params.set('target', goal.kind === 'psnr' ? String(goal.forgetPsnr) : goal.kind);
+    params.set('every', String(every));
+  }
   return `?${params}`;
 }

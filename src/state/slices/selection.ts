@@ -73,7 +73,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
   evalImages: shared.evalImages,
   sampleSteps: shared.sampleSteps,
   invalidSettings: [],
-  stopAtTarget: DEFAULT_STOP_AT_TARGET,
+  stopAtTarget: choiceOf(shared.calibration, DEFAULT_STOP_AT_TARGET),
 
   async selectModel(modelId) {
     const previous = get().model;
@@ -156,7 +156,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
     const toggled = patch.on !== undefined && patch.on !== get().stopAtTarget.on;
     const recipe = get().model?.recipe;
     set({ stopAtTarget, ...(toggled ? { settings: withCalibratedRecipe(get().settings, recipe, stopAtTarget.on) } : {}) });
-    if (toggled) syncUrl();
+    syncUrl();
   },
 
   applyRunSetup({ forgetClasses, retainClasses, evalImages, dataSource, settings, calibration }) {
