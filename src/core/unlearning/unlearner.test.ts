@@ -31,6 +31,25 @@ describe('Unlearner', () => {
     model.dispose();
   });
 
+  test('hybrid unlearning masks: the steps draw them instead of the task\'s, while the run is still judged on its task', async () => {
+    const firstLoss = async (unlearnMasks: 'task' | 'hybrid') => {
+      const model = smallModel();
+      const unlearner = new Unlearner(model, forget, retain, { ...settings, unlearnMasks });
+      const report = await unlearner.step();
+      const task = unlearner.task;
+      unlearner.dispose();
+      model.dispose();
+      return { total: report.total, task };
+    };
+    const task = await firstLoss('task');
+    const hybrid = await firstLoss('hybrid');
+    expect(hybrid.task).toEqual(task.task);
+    expect(Number.isFinite(hybrid.total)).toBe(true);
+    expect(hybrid.total).not.toBe(task.total);
+    // The same seed draws the same hybrid masks: the step repeats exactly.
+    expect((await firstLoss('hybrid')).total).toBe(hybrid.total);
+  });
+
   test("follows the recipe's optimiser: a constant schedule keeps the learning rate, clipNorm 0 clips nothing", async () => {
     const runWith = async (patch: Partial<typeof settings>) => {
       const model = smallModel();
