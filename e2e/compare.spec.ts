@@ -69,6 +69,11 @@ test('compares every method, the calibrated run and an α sweep with the origina
   await page.getByTestId('tradeoff-load').click();
   await expect(page.getByTestId('setting-alpha')).toHaveValue('2');
   await expect(page.getByTestId('setting-steps')).toHaveValue('3');
+  // A point of the chart picks its model too: the first drawn is the original's.
+  const firstPoint = await tradeOff.locator('.recharts-scatter-symbol .recharts-symbols').first().boundingBox();
+  await page.mouse.click(firstPoint!.x + firstPoint!.width / 2, firstPoint!.y + firstPoint!.height / 2);
+  await expect(page.getByTestId('tradeoff-selected')).toContainText('Original: forget PSNR 0.00 dB, retain PSNR 0.00 dB');
+  await expect(page.getByTestId('tradeoff-load')).toHaveCount(0);
   // The calibrated row's turn stop at target on.
   await page.getByTestId('compare-paper-calibrated-forget-psnr').click();
   await page.getByTestId('tradeoff-load').click();

@@ -14,6 +14,12 @@ const KINDS: { kind: Kind; name: string; fill: string; shape: 'star' | 'circle' 
   { kind: 'sweep', name: 'paper, sweep', fill: '#dc2626', shape: 'square' },
 ];
 
+/** A PSNR change with its sign, −0.00 shown as 0.00. */
+function change(db: number): string {
+  const rounded = Math.round(db * 100) / 100 || 0;
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded).toFixed(2)}`;
+}
+
 function kindOf(method: ComparedModel): Kind {
   if (method === 'original' || method === 'retrained') return 'reference';
   if (method === CALIBRATED) return 'calibrated';
@@ -69,7 +75,7 @@ export function TradeOffChart({ result, selected, title }: { result: ComparisonR
       </div>
       <p className="note" data-testid="tradeoff-selected">
         {shown
-          ? `${title(shown.method)}: forget −${shown.forgetDrop.toFixed(2)} dB, retain −${shown.retainDrop.toFixed(2)} dB${front.some((p) => p.method === shown.method) ? ', on the Pareto front' : ''}. `
+          ? `${title(shown.method)}: forget PSNR ${change(-shown.forgetDrop)} dB, retain PSNR ${change(-shown.retainDrop)} dB${front.some((p) => p.method === shown.method) ? ', on the Pareto front' : ''}. `
           : 'Click a point (or a row of the table) to pick a model. '}
         {loadable && (
           <button type="button" className="small" data-testid="tradeoff-load" onClick={() => loadComparedSettings(shown.method)}>
