@@ -8,7 +8,7 @@ import type { BuiltInDatasetId } from '../data/builtin';
 export const BUILT_IN_MODELS: readonly { id: string; dataset: BuiltInDatasetId; retrainedWithout?: readonly number[][] }[] = [
   { id: 'mnist-inpaint-ae', dataset: 'mnist', retrainedWithout: [[7]] },
   { id: 'emoji-inpaint-ae', dataset: 'emoji' },
-  { id: 'mnist-palette', dataset: 'mnist' },
+  { id: 'mnist-palette', dataset: 'mnist', retrainedWithout: [[7]] },
   { id: 'mnist-mage', dataset: 'mnist', retrainedWithout: [[7]] },
   { id: 'mnist-mae', dataset: 'mnist', retrainedWithout: [[7]] },
 ];
