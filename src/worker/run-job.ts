@@ -96,10 +96,13 @@ export class RunJob implements Job {
     if (!this.calibration) return undefined;
     const { unlearning: run, runId } = this;
     const { target, every } = this.calibration;
-    this.emit({ type: 'calibrationTarget', runId, target, original: await run.originalCalibrationQuality() });
+    const original = await run.originalCalibrationQuality();
+    this.emit({ type: 'calibrationTarget', runId, target, original });
     const meter = new CalibrationMeter(new StopAtTarget(target, every), () => run.calibrationQuality(), (point) => this.emit({ type: 'calibration', runId, point }));
-    // A fresh run's first point is the original; a resumed one's is where it resumes.
-    await meter.afterStep(run.unlearner.completedSteps);
+    // A fresh run's first point is the original, already measured; a resumed one's is where it resumes.
+    const step = run.unlearner.completedSteps;
+    if (step === 0) meter.known({ step, ...original });
+    else await meter.afterStep(step);
     return meter;
   }
 

@@ -106,6 +106,12 @@ export class CalibrationMeter {
     private readonly onMeasured: (point: CalibrationPoint) => void = () => {},
   ) {}
 
+  /** Records a measurement taken elsewhere (the original's, as step 0): the rule sees it as its own. */
+  known(point: CalibrationPoint): boolean {
+    this.onMeasured(point);
+    return this.rule.observe(point);
+  }
+
   /** Call after each step (and once before the first, with 0); true once the target is reached. */
   async afterStep(step: number): Promise<boolean> {
     if (step > 0 && !this.rule.measuresAfter(step)) return false;
