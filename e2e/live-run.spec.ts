@@ -94,6 +94,13 @@ for (const width of [1280, 1920]) {
       expect(overflowing, `${state}: tables wider than their panel`).toEqual([]);
     };
     await checkLayout('ready');
+    // The longest options: a target estimated for a never-seen class, and the hybrid masks.
+    await page.getByTestId('setting-stop-at-target').check();
+    await page.getByTestId('setting-target').selectOption('unseen-class');
+    await page.getByTestId('setting-unlearn-masks').selectOption('hybrid');
+    await checkLayout('stop-at-target');
+    await page.getByTestId('setting-unlearn-masks').selectOption('task');
+    await page.getByTestId('setting-stop-at-target').uncheck();
     await page.getByTestId('start-button').click();
     await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 120_000 });
     await checkLayout('finished');

@@ -39,7 +39,7 @@ const NOISES: UnlearnSettings['noise'][] = ['normal', 'uniform', 'constant'];
 
 const UNLEARN_MASK_OPTIONS: { value: UnlearnMasks; label: string }[] = [
   { value: 'task', label: "the task's" },
-  { value: 'hybrid', label: 'hybrid: random box + brush strokes (official Palette)' },
+  { value: 'hybrid', label: 'hybrid: box + brush strokes' },
 ];
 
 function parse(text: string): number {
@@ -112,7 +112,11 @@ export function SettingsPanel() {
           options={UNLEARN_MASK_OPTIONS}
           disabled={disabled}
           onChange={(value) => updateSettings({ unlearnMasks: value as UnlearnMasks })}
-          help={model?.family === 'mage' ? 'MAGE unlearns under its own random token masks either way' : 'the masks the unlearning steps draw; the metrics use the task'}
+          help={
+            model?.family === 'mage'
+              ? 'MAGE unlearns under its own random token masks either way'
+              : "the masks the unlearning steps draw (hybrid: a random box and brush strokes per image, the official Palette masks); the metrics use the task"
+          }
         />
         {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
         {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
