@@ -17,13 +17,9 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
-import { take } from '../src/core/data/image-set';
 import type { OutputMetrics } from '../src/core/evaluation/output-metrics';
-import { noiseLevelDiagnostics } from '../src/core/evaluation/noise-levels';
 import { loadClassifier } from '../src/core/models/classifier';
 import { loadModel } from '../src/core/models/families';
-import { PaletteModel } from '../src/core/models/palette';
-import type { ModelParts } from '../src/core/models/types';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
 import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, retrainedTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
@@ -64,10 +60,6 @@ const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, 
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
-const diagnosticSets = { forget: take(split.forgetTest, options.diagnosticImages), retain: take(split.retainTest, options.diagnosticImages) };
-const noiseLevels = (parts: ModelParts) =>
-  model instanceof PaletteModel ? noiseLevelDiagnostics(model, parts, run.unlearner.teacher, run.unlearner.task, diagnosticSets) : undefined;
-const originalNoiseLevels = await noiseLevels(run.unlearner.original);
 
 /**
  * The forget quality a calibrated run stops at, measured on the same held-out slice as the run's own
@@ -109,7 +101,8 @@ const seconds = (performance.now() - started) / 1000;
 // FID, IS and cosine live in the features of the dataset's own classifier (no Inception/CLIP weights ship).
 const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, `${model.card.dataset}-classifier`)));
 const metrics = await run.outputMetrics(classifier);
-const unlearnedNoiseLevels = await noiseLevels(model);
+// The original's frozen parts are judged beside the unlearned model, as the studio does.
+const noiseLevels = await run.noiseLevels(options.diagnosticImages);
 const pick = ({ psnr, mse, fid, is, cosine, ssim }: OutputMetrics) => ({ psnr, mse, fid, is, cosine, ssim });
 const result = {
   model: options.model,
@@ -125,7 +118,7 @@ const result = {
   msPerStep: (seconds * 1000 - (meter?.measuringMs ?? 0)) / run.unlearner.completedSteps,
   forget: { original: pick(metrics.forget.original), unlearned: pick(metrics.forget.unlearned) },
   retain: { original: pick(metrics.retain.original), unlearned: pick(metrics.retain.unlearned) },
-  ...(originalNoiseLevels ? { noiseLevels: { original: originalNoiseLevels, unlearned: unlearnedNoiseLevels } } : {}),
+  ...(noiseLevels ? { noiseLevels } : {}),
   ...(meter
     ? {
         calibration: {

@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio';
+import { signed } from './format';
 import type { HoleQuality, MetricsReport } from '../shared/protocol';
 
 type SetName = keyof MetricsReport;
@@ -16,10 +17,6 @@ const ROWS: { name: SetName; title: string }[] = [
 const psnr = (q?: HoleQuality) => (q ? q.psnr.toFixed(2) : PLACEHOLDER);
 const mse = (q?: HoleQuality) => (q ? q.mse.toFixed(4) : PLACEHOLDER);
 
-function signed(delta: number): string {
-  const rounded = Math.round(delta * 100) / 100 || 0; // `|| 0` turns -0 into 0: no "-0.00"
-  return `${rounded > 0 ? '+' : ''}${rounded.toFixed(2)}`;
-}
 
 /** Forgetting should cost PSNR on the forget set and not on the retain set. */
 function deltaTone(set: SetName, delta: number): string {

@@ -3,6 +3,7 @@ import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tool
 import { useStudio, type ComparisonResult } from '../state/studio';
 import { CALIBRATED } from '../shared/compared';
 import type { ComparedModel } from '../shared/protocol';
+import { signed } from './format';
 import { paretoFront, tradeOffPoints, type TradeOffPoint } from './trade-off';
 
 type Kind = 'reference' | 'method' | 'calibrated' | 'sweep';
@@ -13,12 +14,6 @@ const KINDS: { kind: Kind; name: string; fill: string; shape: 'star' | 'circle' 
   { kind: 'calibrated', name: 'paper, calibrated', fill: '#16a34a', shape: 'triangle' },
   { kind: 'sweep', name: 'paper, sweep', fill: '#dc2626', shape: 'square' },
 ];
-
-/** A PSNR change with its sign, −0.00 shown as 0.00. */
-function change(db: number): string {
-  const rounded = Math.round(db * 100) / 100 || 0;
-  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded).toFixed(2)}`;
-}
 
 function kindOf(method: ComparedModel): Kind {
   if (method === 'original' || method === 'retrained') return 'reference';
@@ -75,7 +70,7 @@ export function TradeOffChart({ result, selected, title }: { result: ComparisonR
       </div>
       <p className="note" data-testid="tradeoff-selected">
         {shown
-          ? `${title(shown.method)}: forget PSNR ${change(-shown.forgetDrop)} dB, retain PSNR ${change(-shown.retainDrop)} dB${front.some((p) => p.method === shown.method) ? ', on the Pareto front' : ''}. `
+          ? `${title(shown.method)}: forget PSNR ${signed(-shown.forgetDrop)} dB, retain PSNR ${signed(-shown.retainDrop)} dB${front.some((p) => p.method === shown.method) ? ', on the Pareto front' : ''}. `
           : 'Click a point (or a row of the table) to pick a model. '}
         {loadable && (
           <button type="button" className="small" data-testid="tradeoff-load" onClick={() => loadComparedSettings(shown.method)}>

@@ -14,7 +14,7 @@ import { noiseLevelDiagnostics, type NoiseLevelBucket } from '../evaluation/nois
 import { PaletteModel } from '../models/palette';
 
 /** Held-out images per set behind the noise-level diagnostics: the CLI's default too. */
-export const NOISE_LEVEL_IMAGES = 100;
+const NOISE_LEVEL_IMAGES = 100;
 
 /** Images of one set as plain arrays (they cross to the UI as transferables). Values in [0, 1], NHWC. */
 export interface ImageStack {

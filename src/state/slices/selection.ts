@@ -18,7 +18,7 @@ export interface StopAtTargetChoice {
   every: number;
 }
 
-export const DEFAULT_STOP_AT_TARGET: StopAtTargetChoice = { on: false, goal: 'retrained', forgetPsnr: 10, every: DEFAULT_CALIBRATION_EVERY };
+const DEFAULT_STOP_AT_TARGET: StopAtTargetChoice = { on: false, goal: 'retrained', forgetPsnr: 10, every: DEFAULT_CALIBRATION_EVERY };
 
 /** What a run is asked to calibrate to; undefined when stop at target is off. */
 export function calibrationRequest(choice: StopAtTargetChoice): CalibrationRequest | undefined {
