@@ -10,6 +10,8 @@
  * more, with a fresh optimiser and schedule; the card then lists every stage.
  * `--checkpoint-every N --checkpoint-dir DIR` writes the model and its card (training so far, no
  * evaluation) to DIR/step-<k> every N steps (N a multiple of 100, the logging interval).
+ * `--ema 0.999` keeps a moving average of the weights (the official Palette's EMA) and saves it,
+ * in checkpoints too, as the model.
  */
 import { join } from 'node:path';
 import { BUILT_IN_DATASETS, type BuiltInDatasetId } from '../src/core/data/builtin';
@@ -39,6 +41,7 @@ const options = parseOptions(process.argv.slice(2), {
   from: '',
   checkpointEvery: 0,
   checkpointDir: '',
+  ema: 0,
 });
 if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
 
@@ -73,7 +76,7 @@ const newCard = (): ModelCard => ({
 });
 const model = continued ?? family.create(newCard());
 model.card.id = options.id;
-const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed };
+const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed, emaDecay: options.ema };
 const trainer = new Pretrainer(model, train, settings);
 console.log(`pretraining ${options.id} (${model.card.family}) on ${backend}: ${settings.steps} steps of ${settings.batchSize}`);
 const checkpoint = options.checkpointEvery

@@ -16,18 +16,19 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * (a long run stopped early keeps its last checkpoint).
  */
 export async function runPretrainer(trainer: Pretrainer, checkpoint?: { every: number; save: (stage: TrainingStage) => Promise<void> }): Promise<TrainingStage> {
-  const { batchSize, learningRate, seed } = trainer.settings;
+  const { batchSize, learningRate, seed, emaDecay } = trainer.settings;
   const started = performance.now();
   let recent: number[] = [];
-  const stage = (steps: number): TrainingStage => ({ steps, batchSize, learningRate, seed, seconds: Math.round((performance.now() - started) / 1000), finalLoss: mean(recent) });
+  const stage = (steps: number): TrainingStage => ({ steps, batchSize, learningRate, seed, ...(emaDecay ? { emaDecay } : {}), seconds: Math.round((performance.now() - started) / 1000), finalLoss: mean(recent) });
   for (let step = 1; step <= trainer.settings.steps; step++) {
     recent.push(await trainer.step());
     if (step % 100 === 0 || step === trainer.settings.steps) {
       console.log(`step ${step}  loss ${mean(recent).toFixed(5)}  ${((performance.now() - started) / step).toFixed(0)} ms/step  tensors ${tf.memory().numTensors}`);
-      if (checkpoint && step % checkpoint.every === 0 && step < trainer.settings.steps) await checkpoint.save(stage(step));
+      if (checkpoint && step % checkpoint.every === 0 && step < trainer.settings.steps) await trainer.withFinalWeights(() => checkpoint.save(stage(step)));
       if (step < trainer.settings.steps) recent = [];
     }
   }
+  trainer.finish();
   return stage(trainer.settings.steps);
 }
 

@@ -268,6 +268,9 @@ describe('matMul with transposes (BatchMatMul)', () => {
     { a: [5, 3], b: [5, 4], tA: true, tB: false },
     { a: [3, 5], b: [4, 5], tA: false, tB: true },
     { a: [2, 5, 3], b: [2, 4, 5], tA: true, tB: true },
+    // Batches run one GEMM per matrix over views.
+    { a: [6, 4, 5], b: [6, 5, 3], tA: false, tB: false },
+    { a: [3, 6, 5], b: [3, 6, 4], tA: true, tB: false },
   ];
   for (const c of cases) {
     it(label(c), async () => {
@@ -285,6 +288,33 @@ describe('matMul with transposes (BatchMatMul)', () => {
       });
     });
   }
+});
+
+describe('matMul with a broadcast batch (BatchMatMul)', () => {
+  // Forward only: tfjs's matMul gradient does not reduce a broadcast batch on any backend.
+  it('one matrix against a batch, either side', async () => {
+    const [av, bv, cv] = [rand(2 * 3 * 4 * 5), rand(5 * 3), rand(4 * 5)];
+    await compare('matMul broadcast', () => [
+      tf.matMul(tf.tensor(av, [2, 3, 4, 5]), tf.tensor(bv, [5, 3])),
+      tf.matMul(tf.tensor(cv, [1, 4, 5]), tf.tensor(av, [6, 5, 4])),
+    ]);
+  });
+});
+
+describe('Identity (tf.clone, the tape\'s saved tensors)', () => {
+  it('shares the bytes instead of copying them, and a clone outlives its original', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d(rand(1000));
+    const buffers = () => (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+    const before = buffers();
+    const copy = tf.clone(x);
+    expect(buffers()).toBe(before);
+    const values = Array.from(await x.data());
+    x.dispose();
+    expect(Array.from(await copy.data())).toEqual(values);
+    copy.dispose();
+    expect(buffers()).toBe(before - 1);
+  });
 });
 
 describe('memory', () => {
@@ -306,7 +336,8 @@ describe('memory', () => {
         const g4 = tf.grad((a) => tf.sum(tf.gather(a, tf.tensor1d([0, 2, 2], 'int32'))))(p);
         const g5 = tf.unsortedSegmentSum(tf.tensor2d(rand(15), [5, 3]), idx, 10);
         const g6 = tf.grads((a, b) => tf.sum(tf.matMul(a, b, true, true)))([tf.ones([4, 3]), tf.ones([5, 4])]);
-        [...g1, ...g2, ...g3, g4, g5, ...g6].forEach((t) => t.dataSync());
+        const g7 = tf.grads((a, b) => tf.sum(tf.matMul(a, b, false, true)))([tf.ones([3, 4, 3]), tf.ones([3, 5, 3])]);
+        [...g1, ...g2, ...g3, g4, g5, ...g6, ...g7].forEach((t) => t.dataSync());
       });
     step();
     const m0 = tf.memory() as tf.MemoryInfo & { numBytesInWASM?: number };

@@ -11,6 +11,8 @@
  *  - dx = one stride-1 Conv2D of dy against the flipped, in/out-swapped filter with every
  *    stride phase as extra output channels, then a depth-to-space interleave (no zero
  *    insertion, so no wasted multiplies); zero-upsampling remains for dilated and depthwise cases.
+ * Two stock kernels are replaced for speed: BatchMatMul (XNNPACK for transposed and batched
+ * operands, not the scalar loop) and Identity (shared, not copied: the tape clones through it).
  * Kernels are called directly through the registry (no tf ops, so no engine bookkeeping
  * or tape inside a kernel); every intermediate is freed with backend.disposeData.
  * No DOM: runs in Node and in Web Workers.
@@ -36,6 +38,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   'DepthwiseConv2dNativeBackpropInput',
   'UnsortedSegmentSum',
   'BatchMatMul',
+  'Identity',
 ];
 
 /** The stock BatchMatMul kernel; our wrapper only feeds it untransposed operands. */
@@ -369,7 +372,65 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string,
 }
 
 // ---------------------------------------------------------------------------------------
-// BatchMatMul: XNNPACK's fast path needs untransposed operands, so transpose explicitly.
+// BatchMatMul: XNNPACK's fast path takes only untransposed operands with a batch of one (the
+// rest goes to a scalar loop, ~10x slower): transpose explicitly, and run a batch (attention's
+// [n·heads, t, t]) as one XNNPACK GEMM per matrix over views into the operands' memory.
+
+/** The wasm export the stock kernel wraps: (a_id, a_shape, a_rank, b_id, b_shape, b_rank, transpose_a, transpose_b, out_id). */
+type WasmMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, transposeA: boolean, transposeB: boolean, outId: number) => void;
+const wasmMatMuls = new WeakMap<object, WasmMatMul>();
+
+interface WasmInternals {
+  dataIdNextNumber: number;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+}
+
+function wasmMatMul(backend: BackendWasm): WasmMatMul {
+  let call = wasmMatMuls.get(backend.wasm);
+  if (!call) {
+    // Emscripten's cwrap is on the module at run time; tfjs's typings leave it out.
+    const { cwrap } = backend.wasm as unknown as { cwrap: (name: string, returns: null, args: string[]) => unknown };
+    call = cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']) as WasmMatMul;
+    wasmMatMuls.set(backend.wasm, call);
+  }
+  return call;
+}
+
+const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
+
+/** a [..., m, k] · b [..., k, n], untransposed, batch > 1, batches equal or one of them 1. */
+function matMulPerMatrix(backend: BackendWasm, a: Info, b: Info): Info {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const outerShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...outerShape, m, n], 'float32');
+  const internals = backend as unknown as WasmInternals;
+  const offset = (t: Info) => internals.dataIdMap.get(t.dataId).memoryOffset;
+  const [aBase, bBase, outBase] = [offset(a), offset(b), offset(out)];
+  const { tfjs } = backend.wasm;
+  // A view is a tensor id over part of another tensor's memory: registered, used, unregistered
+  // (unregistering also frees the XNNPACK operator cached on the view), never freed itself.
+  const view = (base: number, size: number) => {
+    const id = internals.dataIdNextNumber++;
+    tfjs.registerTensor(id, size, base);
+    return id;
+  };
+  const call = wasmMatMul(backend);
+  const [aShape, bShape] = [shapeBytes([1, m, k]), shapeBytes([1, k, n])];
+  for (let i = 0; i < batch; i++) {
+    const aId = view(aBase + (batchA === 1 ? 0 : i * m * k * 4), m * k);
+    const bId = view(bBase + (batchB === 1 ? 0 : i * k * n * 4), k * n);
+    const outId = view(outBase + i * m * n * 4, m * n);
+    call(aId, aShape, 3, bId, bShape, 3, false, false, outId);
+    tfjs.disposeData(aId);
+    tfjs.disposeData(bId);
+    tfjs.disposeData(outId);
+  }
+  return out;
+}
 
 function batchMatMul({ inputs, backend, attrs }: { inputs: Record<string, Info>; backend: BackendWasm; attrs: Attrs }): Info {
   const { a, b } = inputs;
@@ -381,10 +442,23 @@ function batchMatMul({ inputs, backend, attrs }: { inputs: Record<string, Info>;
   };
   const aa = attrs.transposeA ? swapLast(a) : a;
   const bb = attrs.transposeB ? swapLast(b) : b;
-  const out = run('BatchMatMul', backend, { a: aa, b: bb }, { ...attrs, transposeA: false, transposeB: false });
+  const batchA = tf.util.sizeFromShape(aa.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(bb.shape.slice(0, -2));
+  const perMatrix = Math.max(batchA, batchB) > 1 && (batchA === batchB || batchA === 1 || batchB === 1) && aa.dtype === 'float32' && bb.dtype === 'float32';
+  const out = perMatrix ? matMulPerMatrix(backend, aa, bb) : run('BatchMatMul', backend, { a: aa, b: bb }, { ...attrs, transposeA: false, transposeB: false });
   if (aa !== a) free(backend, aa);
   if (bb !== b) free(backend, bb);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Identity: the tape clones every tensor a gradient needs through it (hundreds per step), and
+// stock wasm copies the bytes each time. Tensors are immutable, so share them, as Reshape does.
+
+function identity({ inputs, backend }: { inputs: Record<string, Info>; backend: BackendWasm }): Info {
+  const { x } = inputs;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -396,6 +470,7 @@ const IMPLS: Record<string, (args: { inputs: Record<string, Info>; backend: Back
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
   UnsortedSegmentSum: unsortedSegmentSum,
   BatchMatMul: batchMatMul,
+  Identity: identity,
 };
 
 const isOurs = (config: tf.KernelConfig | undefined): boolean =>

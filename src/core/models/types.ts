@@ -14,6 +14,8 @@ export interface TrainingStage {
   /** Absent for a stage recorded before learning rates were. */
   learningRate?: number;
   seed: number;
+  /** The decay of the weight average the stage ended on, when it kept one. */
+  emaDecay?: number;
   seconds: number;
   finalLoss: number;
 }

@@ -42,3 +42,46 @@ describe('Pretrainer', () => {
     wasm.forEach((loss, i) => expect(Math.abs(loss - cpu[i]) / cpu[i]).toBeLessThan(1e-4));
   });
 });
+
+describe('Pretrainer with a weight average (the official Palette EMA)', () => {
+  test('ends on w̄ ← d·w̄ + (1−d)·w after every step, and a checkpoint carries the average', async () => {
+    await useBackend('cpu');
+    const decay = 0.5;
+    const model = smallModel();
+    const variables = [...model.encoder.variables, ...model.decoder.variables];
+    const trainer = new Pretrainer(model, data, { ...settings, steps: 3, emaDecay: decay });
+    // The average starts at the initial weights; replay the formula on the weights after each step.
+    let expected = await Promise.all(variables.map(async (v) => Array.from(await v.data())));
+    for (let i = 0; i < 2; i++) {
+      await trainer.step();
+      const now = await Promise.all(variables.map(async (v) => Array.from(await v.data())));
+      expected = expected.map((avg, k) => avg.map((a, j) => decay * a + (1 - decay) * now[k][j]));
+    }
+    const trained = Array.from(await variables[0].data());
+    const state = await trainer.checkpoint();
+    expect(state.average?.length).toBe(variables.length);
+    // A checkpoint's save sees the average; the training goes on from the trained weights.
+    const seen = await trainer.withFinalWeights(async () => Array.from(await variables[0].data()));
+    seen.forEach((value, j) => expect(value).toBeCloseTo(expected[0][j], 5));
+    expect(Array.from(await variables[0].data())).toEqual(trained);
+    expect(trained.some((value, j) => Math.abs(value - expected[0][j]) > 1e-6)).toBe(true);
+    trainer.finish();
+    const ended = await Promise.all(variables.map(async (v) => Array.from(await v.data())));
+    ended.forEach((values, k) => values.forEach((value, j) => expect(value).toBeCloseTo(expected[k][j], 5)));
+    trainer.dispose();
+    model.dispose();
+  });
+
+  test('a checkpoint without an average does not restore into a training that keeps one', async () => {
+    await useBackend('cpu');
+    const model = smallModel();
+    const plain = new Pretrainer(model, data, settings);
+    await plain.step();
+    const state = await plain.checkpoint();
+    plain.dispose();
+    const averaged = new Pretrainer(model, data, { ...settings, emaDecay: 0.9 });
+    expect(() => averaged.restore(state)).toThrow(/weight average/);
+    averaged.dispose();
+    model.dispose();
+  });
+});

@@ -7,6 +7,7 @@ import type { I2IModel } from '../models/types';
 import { IndexSampler, SeededRandom, type SamplerState } from '../random';
 import { taskBatch } from '../tasks/masks';
 import { AdamW, DEFAULT_ADAMW, warmupCosine, type AdamWState } from '../unlearning/optimizer';
+import { WeightAverage } from './weight-average';
 
 export interface PretrainSettings {
   steps: number;
@@ -18,6 +19,8 @@ export interface PretrainSettings {
   seed: number;
   /** Train on these tasks only (default: every task of the model's card). */
   tasks?: readonly TaskSpec[];
+  /** Keep an exponential moving average of the weights with this decay, and end on it (0: none). */
+  emaDecay?: number;
 }
 
 export const DEFAULT_PRETRAIN: PretrainSettings = {
@@ -35,6 +38,8 @@ export interface PretrainerState {
   optimizer: AdamWState;
   random: number;
   sampler: SamplerState;
+  /** The weight average, when the training keeps one. */
+  average?: Float32Array[];
 }
 
 /**
@@ -50,6 +55,7 @@ export class Pretrainer {
   private readonly sampler: IndexSampler;
   private readonly tasks: readonly TaskSpec[];
   private readonly images: DeviceImages;
+  private readonly average?: WeightAverage;
   private stepIndex = 0;
 
   constructor(
@@ -67,6 +73,7 @@ export class Pretrainer {
     this.sample = (n) => this.sampler.draw(n);
     this.tasks = settings.tasks ?? model.card.tasks;
     this.images = new DeviceImages(data);
+    if (settings.emaDecay) this.average = new WeightAverage(this.variables, settings.emaDecay);
   }
 
   get completedSteps(): number {
@@ -89,20 +96,33 @@ export class Pretrainer {
       tf.dispose(this.optimizer.apply(this.variables.map((v) => grads[v.name]), lr));
       return value;
     });
+    this.average?.update();
     x.dispose();
     const value = (await loss.data())[0];
     loss.dispose();
     return value;
   }
 
+  /** Runs `work` (a checkpoint's save) with the weights the training would end on in the model. */
+  withFinalWeights<T>(work: () => Promise<T>): Promise<T> {
+    return this.average ? this.average.withAveraged(work) : work();
+  }
+
+  /** Ends the training: a model kept averaged weights takes them. */
+  finish(): void {
+    this.average?.apply();
+  }
+
   dispose(): void {
     this.optimizer.dispose();
     this.images.dispose();
+    this.average?.dispose();
   }
 
   /** The training's state after the steps done; take it between steps, with the model's weights beside it. */
   async checkpoint(): Promise<PretrainerState> {
-    return { step: this.stepIndex, optimizer: await this.optimizer.save(), random: this.random.state, sampler: this.sampler.save() };
+    const average = this.average && { average: await this.average.save() };
+    return { step: this.stepIndex, optimizer: await this.optimizer.save(), random: this.random.state, sampler: this.sampler.save(), ...average };
   }
 
   /** Continues a training from its checkpoint (the model must already hold the checkpoint's weights). */
@@ -110,7 +130,9 @@ export class Pretrainer {
     if (!(Number.isInteger(state.step) && state.step > 0 && state.step < this.settings.steps)) {
       throw new Error(`a checkpoint after step ${state.step} does not fit a training of ${this.settings.steps} steps`);
     }
+    if (Boolean(state.average) !== Boolean(this.average)) throw new Error('the checkpoint and the training disagree on keeping a weight average');
     this.optimizer.restore(state.optimizer);
+    if (state.average) this.average?.restore(state.average);
     this.sampler.restore(state.sampler);
     this.random.state = state.random;
     this.stepIndex = state.step;
