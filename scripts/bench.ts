@@ -3,7 +3,9 @@
  * whole-model training steps on the same task, in Node (wasm, cpu) and in the studio's worker in
  * headless Chromium (webgpu, webgl, wasm single-threaded and threaded, cpu). Each row has ms/step
  * and what a step dispatches, uploads and reads back. `--peer torch` times PyTorch twins of the
- * same models (bench/peers/) next to the Node wasm rows, interleaved; `--memory-steps N` checks
+ * same models (bench/peers/) next to the Node wasm rows, interleaved; `--node-backends webgpu` runs
+ * tfjs's webgpu backend in Node through Dawn (`npm install --no-save webgpu`; a GPU machine's
+ * Vulkan driver, or SwiftShader's); `--memory-steps N` checks
  * that tensors and backend bytes stay flat over N unlearning steps. Writes JSON.
  *   npm run bench -- [--json bench-results/bench.json] [--families mnist-inpaint-ae,mnist-mae]
  *     [--batches 16,64] [--peer torch] [--skip-browser] [--skip-node] [--memory-steps 1000]
@@ -18,7 +20,7 @@ import { benchmarkPretraining, benchmarkUnlearning, unlearningMemoryDrift, type 
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
-import { useNodeBackend } from './node/backend';
+import { nodeWebGpuAdapter, useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), {
@@ -108,18 +110,21 @@ function torchRow(python: string, modelId: string, task: string, batchSize: numb
 async function benchNode() {
   const python = options.peer === 'torch' ? torchPython() : undefined;
   if (options.peer === 'torch' && !python) notes.push('--peer torch: no python3 with torch here (Debian: apt-get install python3-torch); PyTorch rows skipped');
-  for (const backend of options.nodeBackends.split(',') as ('wasm' | 'cpu')[]) {
+  for (const backend of options.nodeBackends.split(',') as NodeBackend[]) {
     await useNodeBackend(backend);
+    // Dawn's adapter: a GPU's, or SwiftShader's Vulkan emulating one on the CPU (slow, like cpu).
+    const gpu = backend === 'webgpu' ? await nodeWebGpuAdapter() : undefined;
+    const slow = backend === 'cpu' || Boolean(gpu?.software);
     for (const modelId of MODELS) {
       // Models live on the backend that created them: load one per backend.
       const model = await loadModel(folderReader(join(PUBLIC_MODELS, modelId)));
       const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, read(model.card.dataset));
       const split = splitByClass(data.train, data.test, [7]);
-      const batches = backend === 'cpu' ? BATCHES.slice(0, 1) : BATCHES;
+      const batches = slow ? BATCHES.slice(0, 1) : BATCHES;
       for (const batchSize of batches) {
         for (const task of TASKS) {
           const measure = task === 'unlearn' ? benchmarkUnlearning : benchmarkPretraining;
-          report({ where: 'node', backend: tf.getBackend(), model: modelId, ...(await measure(model, split, batchSize, backend === 'cpu' ? SLOW_BUDGET : BUDGET)) });
+          report({ where: 'node', backend: tf.getBackend(), model: modelId, ...(gpu && { adapter: gpu.adapter, softwareAdapter: Boolean(gpu.software) }), ...(await measure(model, split, batchSize, slow ? SLOW_BUDGET : BUDGET)) });
           // The twin runs right after its row, so both meet the same machine load.
           if (backend === 'wasm' && python) {
             for (const threads of [1, 2]) {

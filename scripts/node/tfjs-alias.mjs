@@ -8,10 +8,12 @@ const require = createRequire(import.meta.url);
 const tfjsBundle = require.resolve('@tensorflow/tfjs/dist/tf.es2017.js');
 // The wasm backend's default Node entry is ES5 and cannot extend the es2017 core's classes.
 const wasmBundle = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.js');
+const webgpuBundle = require.resolve('@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.es2017.js');
 const aliases = {
   '@tensorflow/tfjs': tfjsBundle,
   '@tensorflow/tfjs-core': tfjsBundle,
   '@tensorflow/tfjs-backend-wasm': wasmBundle,
+  '@tensorflow/tfjs-backend-webgpu': webgpuBundle,
 };
 
 const Module = require('node:module');

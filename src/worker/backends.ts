@@ -4,6 +4,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { describeAdapter, SOFTWARE_GPU, type AdapterInfo } from '../core/backend/gpu-identity';
 import { registerWasmTrainingKernels } from '../core/backend/wasm-training-kernels';
 import { BACKEND_ORDER } from '../shared/backend-order';
 import type { BackendAttempt, BackendName } from '../shared/protocol';
@@ -20,27 +21,14 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** GPUAdapter.info (Chrome 114+), newer than the WebGPU typings tfjs ships with. */
-interface AdapterInfo {
-  vendor?: string;
-  architecture?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-
 type GpuIdentity = Pick<BackendAttempt, 'adapter' | 'software'>;
-
-/** Names of CPU emulations of a GPU (Chromium's SwiftShader, Mesa's llvmpipe, Windows' Basic Render Driver). */
-const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
 /** What the browser says about its WebGPU adapter; `software` is undefined when it says nothing. */
 async function describeWebGpuAdapter(): Promise<GpuIdentity> {
   if (!('gpu' in navigator)) return {};
   const adapter = (await navigator.gpu.requestAdapter()) as (GPUAdapter & { info?: AdapterInfo }) | null;
   const info = adapter?.info;
-  if (!info) return {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-  return { adapter: name || 'unknown adapter', software: Boolean(info.isFallbackAdapter) || SOFTWARE_GPU.test(name) || undefined };
+  return info ? describeAdapter(info) : {};
 }
 
 /** The WebGL renderer string (unmasked where the browser allows); `software` is undefined when it is hidden. */
