@@ -3,7 +3,8 @@
 1. Each twin's encoder and decoder (and MAGE's tokenizer encoder) hold as many parameter tensors
    and values as the shipped model's weights manifests (public/models/<id>/*.json): the layer
    widths, kernels and token tables match ours.
-2. twin.py runs every family x task at batch 4 (1 warm-up, 2 timed steps) and prints valid JSON.
+2. twin.py runs every family x task at batches 4 and 6 in one process (1 warm-up, 2 timed steps)
+   and prints a valid JSON line for each.
 3. twin.py refuses an unknown family with a non-zero exit and a message on stderr.
 Exits non-zero on any failure.
 """
@@ -27,7 +28,7 @@ CARDS = {
     "mage": "public/models/mnist-mage/card.json",
     "palette": "public/models/mnist-palette/card.json",
 }
-KEYS = {"family", "card", "task", "batchSize", "threads", "steps", "msPerStep", "torch"}
+KEYS = {"family", "card", "task", "batchSize", "threads", "device", "steps", "msPerStep", "torch"}
 failures = []
 
 
@@ -67,22 +68,24 @@ for family, card_path in CARDS.items():
             failures.append("mage tokenizer parameters")
 
 for family, card_path in CARDS.items():
-    for task in ("unlearn", "pretrain"):
-        command = [sys.executable, os.path.join(HERE, "twin.py"), "--card", card_path, "--task", task, "--batch", "4", "--warmup", "1", "--steps", "2", "--threads", "1"]
-        run = subprocess.run(command, capture_output=True, text=True)
-        lines = run.stdout.strip().splitlines()
-        try:
-            if run.returncode != 0 or len(lines) != 1:
-                raise ValueError(f"exit {run.returncode}, {len(lines)} stdout lines; stderr: {run.stderr.strip()[-500:]}")
-            row = json.loads(lines[0])
-            if set(row) != KEYS or row["family"] != family or row["task"] != task or row["batchSize"] != 4 or row["steps"] != 2:
+    # One process for both tasks and two batches: one JSON line each, in that order.
+    command = [sys.executable, os.path.join(HERE, "twin.py"), "--card", card_path, "--task", "unlearn,pretrain", "--batch", "4,6", "--warmup", "1", "--steps", "2", "--threads", "1"]
+    run = subprocess.run(command, capture_output=True, text=True)
+    lines = run.stdout.strip().splitlines()
+    expected = [(task, batch) for task in ("unlearn", "pretrain") for batch in (4, 6)]
+    try:
+        if run.returncode != 0 or len(lines) != len(expected):
+            raise ValueError(f"exit {run.returncode}, {len(lines)} stdout lines; stderr: {run.stderr.strip()[-500:]}")
+        for line, (task, batch) in zip(lines, expected):
+            row = json.loads(line)
+            if set(row) != KEYS or row["family"] != family or row["task"] != task or row["batchSize"] != batch or row["steps"] != 2 or row["device"] != "cpu":
                 raise ValueError(f"unexpected row {row}")
             if not (isinstance(row["msPerStep"], (int, float)) and row["msPerStep"] > 0):
                 raise ValueError(f"bad msPerStep {row['msPerStep']}")
-            print(f"{family:19} {task:8} {row['msPerStep']:8.1f} ms/step  ok")
-        except ValueError as error:
-            print(f"{family:19} {task:8} FAILED: {error}")
-            failures.append(f"{family} {task} run")
+            print(f"{family:19} {task:8} batch {batch} {row['msPerStep']:8.1f} ms/step  ok")
+    except ValueError as error:
+        print(f"{family:19} FAILED: {error}")
+        failures.append(f"{family} run")
 
 with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
     json.dump({"id": "x", "family": "no-such-family", "height": 28, "width": 28, "channels": 1, "tasks": [{"kind": "centre-hole", "holeFraction": 0.5}]}, f)

@@ -1,6 +1,6 @@
 """Twin of src/core/models/palette.ts: a Palette-style inpainting diffusion U-Net split into
-encoder (its timestep MLP, stem, down blocks, middle block) and decoder (its own timestep MLP,
-up blocks, output layers)."""
+encoder (the timestep MLP, stem, down blocks, middle block) and decoder (up blocks, output layers),
+which adds the encoder's timestep embedding: one embedding, as the official U-Net's `cond_embed`."""
 
 import math
 
@@ -26,7 +26,7 @@ def cosine_gammas(timesteps):
 
 class TimeEmbedding(nn.Module):
     """Sinusoidal embedding of the timestep (cos half, sin half), a two-layer MLP, SiLU after each
-    layer (the ResBlocks take it as is). Encoder and decoder each have one, as in ours."""
+    layer (the ResBlocks take it as is). The encoder's, shared with the decoder, as in ours."""
 
     def __init__(self, base):
         super().__init__()
@@ -69,7 +69,8 @@ def stem_kernel(patch):
 
 class PaletteEncoder(nn.Module):
     """Returns every down-block output (stem, each ResBlock, each downsampling conv) plus the middle
-    block: the U-Net's skips and its bottom, the official `return_feat`."""
+    block, the U-Net's skips and its bottom (the official `return_feat`), and the timestep embedding
+    the decoder adds too."""
 
     def __init__(self, channels, patch, widths, res_blocks):
         super().__init__()
@@ -100,7 +101,7 @@ class PaletteEncoder(nn.Module):
                 h = level["pool"](h)
                 outputs.append(h)
         outputs.append(self.mid(h, emb))
-        return outputs
+        return outputs, emb
 
 
 def encoder_output_channels(widths, res_blocks):
@@ -121,7 +122,6 @@ class PaletteDecoder(nn.Module):
     def __init__(self, channels, patch, widths, res_blocks):
         super().__init__()
         embed = 4 * widths[0]
-        self.temb = TimeEmbedding(widths[0])
         skips = encoder_output_channels(widths, res_blocks)[:-1]
         self.levels = nn.ModuleList()
         ch = widths[-1]
@@ -139,8 +139,7 @@ class PaletteDecoder(nn.Module):
         else:
             self.out_conv = nn.ConvTranspose2d(ch, channels, k, stride=patch)
 
-    def forward(self, features, t):
-        emb = self.temb(t)
+    def forward(self, features, emb):
         skips = list(features[:-1])
         h = features[-1]
         for level in self.levels:
@@ -188,11 +187,12 @@ class PaletteTwin(TwinFamily):
         return {"input": network_input, "t": forget_input["t"]}
 
     def encode(self, encoder, inputs):
-        return encoder(inputs["input"], inputs["t"])
+        """The compared outputs (the unlearning losses do not compare the embedding)."""
+        return encoder(inputs["input"], inputs["t"])[0]
 
     def task_loss(self, inputs):
         """MSE between ε̂ and ε over the hidden pixels only, per image over its hidden pixel count."""
-        eps_hat = self.decoder(self.encoder(inputs["input"], inputs["t"]), inputs["t"])
+        eps_hat = self.decoder(*self.encoder(inputs["input"], inputs["t"]))
         mask = inputs["_mask"]
         squared = ((eps_hat - inputs["_eps"]) ** 2 * mask).sum(dim=(1, 2, 3))
         hidden = (mask.sum(dim=(1, 2, 3)) * eps_hat.shape[1]).clamp(min=1)
