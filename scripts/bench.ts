@@ -8,25 +8,24 @@
  * Vulkan driver, or SwiftShader's); `--memory-steps N` checks
  * that tensors and backend bytes stay flat over N unlearning steps. Writes JSON.
  *   npm run bench -- [--json bench-results/bench.json] [--families mnist-inpaint-ae,mnist-mae]
- *     [--batches 16,64] [--peer torch] [--skip-browser] [--skip-node] [--memory-steps 1000]
- *     [--node-backends wasm,cpu] [--browser-backends webgpu,webgl,wasm,wasm-threads,cpu] [--skip-long-tasks]
+ *     [--batches 16,64] [--tasks unlearn,pretrain (none: memory rows only)] [--peer torch] [--skip-browser] [--skip-node] [--memory-steps 1000]
+ *     [--tfjs-flags NAME=value,... (Node rows)] [--node-backends wasm,cpu] [--browser-backends webgpu,webgl,wasm,wasm-threads,cpu] [--skip-long-tasks]
  */
-import { chromium } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { benchmarkPretraining, benchmarkUnlearning, unlearningMemoryDrift, type BenchmarkBudget, type BenchmarkResult, type MemoryDrift } from '../src/core/benchmark';
-import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
 import { splitByClass } from '../src/core/data/splits';
 import { loadModel } from '../src/core/models/families';
-import { nodeWebGpuAdapter, useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
+import { nodeWebGpuAdapter, setTfjsFlags, useNodeBackend, type NodeBackend } from './node/backend';
+import { PUBLIC_MODELS, folderReader, loadStudioDataset, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), {
   json: 'bench-results/bench.json',
   families: 'mnist-inpaint-ae,mnist-mae,mnist-mage,mnist-palette',
   batches: '16,64',
+  tasks: 'unlearn,pretrain',
   peer: '',
   skipBrowser: false,
   skipNode: false,
@@ -34,11 +33,12 @@ const options = parseOptions(process.argv.slice(2), {
   browserBackends: 'webgpu,webgl,wasm,wasm-threads,cpu',
   skipLongTasks: false,
   memorySteps: 1000,
+  tfjsFlags: '',
   port: 4317,
 });
 const MODELS = options.families.split(',');
 const BATCHES = options.batches.split(',').map(Number);
-const TASKS: BenchmarkResult['task'][] = ['unlearn', 'pretrain'];
+const TASKS = options.tasks.split(',').filter(Boolean) as BenchmarkResult['task'][];
 /** Fast backends: up to 20 timed steps in 15 s. */
 const BUDGET: BenchmarkBudget = { warmupSteps: 2, maxSteps: 20, budgetMs: 15_000 };
 /** Slow ones (cpu; GPUs emulated by SwiftShader): the smallest batch, two timed steps. */
@@ -84,58 +84,60 @@ function report(row: Row) {
   );
 }
 
-const read = (dataset: string) => folderReader(resolve(import.meta.dirname, '../public/data', dataset));
-
-/** The python3 that has torch, if any (Debian's python3-torch installs it for /usr/bin/python3). */
-function torchPython(): string | undefined {
+/** The python3 that has torch, if any (Debian's python3-torch installs it for /usr/bin/python3), and whether it sees a CUDA GPU. */
+function torchPeer(): { python: string; cuda: boolean } | undefined {
   for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.cuda.is_available())'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python, cuda: probe.stdout.trim() === 'True' };
   }
   return undefined;
 }
 
-function torchRow(python: string, modelId: string, task: string, batchSize: number, threads: number): Row | undefined {
-  const args = ['bench/peers/twin.py', '--card', join(PUBLIC_MODELS, modelId, 'card.json'), '--task', task, '--batch', String(batchSize),
-    '--warmup', String(TORCH_STEPS.warmup), '--steps', String(TORCH_STEPS.steps), '--threads', String(threads)];
+/** PyTorch twin rows for `modelId`: one process for every task and batch given (a GPU's start costs seconds). */
+function torchRows(python: string, modelId: string, tasks: string[], batches: number[], threads: number, device: 'cpu' | 'cuda'): Row[] {
+  const args = ['bench/peers/twin.py', '--card', join(PUBLIC_MODELS, modelId, 'card.json'), '--task', tasks.join(','), '--batch', batches.join(','),
+    '--warmup', String(TORCH_STEPS.warmup), '--steps', String(TORCH_STEPS.steps), '--threads', String(threads), '--device', device];
   const run = spawnSync(python, args, { encoding: 'utf8' });
-  if (run.status !== 0) {
-    notes.push(`PyTorch twin of ${modelId} ${task} batch ${batchSize} failed: ${run.stderr.trim().split('\n').at(-1)}`);
-    return undefined;
-  }
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-  return { where: 'pytorch', backend: `torch ${result.torch}`, model: modelId, task: task as BenchmarkResult['task'], batchSize, threads, msPerStep: result.msPerStep, steps: result.steps };
+  const lines = run.stdout.trim().split('\n').filter((line) => line.startsWith('{'));
+  if (run.status !== 0) notes.push(`PyTorch twin of ${modelId} (${tasks.join(', ')}, batch ${batches.join(', ')}, ${device}) failed: ${run.stderr.trim().split('\n').at(-1)}`);
+  return lines.map((line) => {
+    const result = JSON.parse(line);
+    return { where: 'pytorch', backend: `torch ${result.torch}`, device: result.device, model: modelId, task: result.task, batchSize: result.batchSize, threads, msPerStep: result.msPerStep, steps: result.steps };
+  });
 }
 
 async function benchNode() {
-  const python = options.peer === 'torch' ? torchPython() : undefined;
-  if (options.peer === 'torch' && !python) notes.push('--peer torch: no python3 with torch here (Debian: apt-get install python3-torch); PyTorch rows skipped');
+  const peer = options.peer === 'torch' ? torchPeer() : undefined;
+  if (options.peer === 'torch' && !peer) notes.push('--peer torch: no python3 with torch here (Debian: apt-get install python3-torch); PyTorch rows skipped');
   for (const backend of options.nodeBackends.split(',') as NodeBackend[]) {
     await useNodeBackend(backend);
+    const tfjsFlags = options.tfjsFlags ? setTfjsFlags(options.tfjsFlags) : undefined;
     // Dawn's adapter: a GPU's, or SwiftShader's Vulkan emulating one on the CPU (slow, like cpu).
     const gpu = backend === 'webgpu' ? await nodeWebGpuAdapter() : undefined;
     const slow = backend === 'cpu' || Boolean(gpu?.software);
     for (const modelId of MODELS) {
       // Models live on the backend that created them: load one per backend.
       const model = await loadModel(folderReader(join(PUBLIC_MODELS, modelId)));
-      const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, read(model.card.dataset));
+      const data = await loadStudioDataset(model.card.dataset);
       const split = splitByClass(data.train, data.test, [7]);
       const batches = slow ? BATCHES.slice(0, 1) : BATCHES;
       for (const batchSize of batches) {
         for (const task of TASKS) {
           const measure = task === 'unlearn' ? benchmarkUnlearning : benchmarkPretraining;
-          report({ where: 'node', backend: tf.getBackend(), model: modelId, ...(gpu && { adapter: gpu.adapter, softwareAdapter: Boolean(gpu.software) }), ...(await measure(model, split, batchSize, slow ? SLOW_BUDGET : BUDGET)) });
+          report({ where: 'node', backend: tf.getBackend(), model: modelId, ...(gpu && { adapter: gpu.adapter, softwareAdapter: Boolean(gpu.software) }), ...(tfjsFlags && { tfjsFlags }), ...(await measure(model, split, batchSize, slow ? SLOW_BUDGET : BUDGET)) });
           // The twin runs right after its row, so both meet the same machine load.
-          if (backend === 'wasm' && python) {
-            for (const threads of [1, 2]) {
-              const row = torchRow(python, modelId, task, batchSize, threads);
-              if (row) report(row);
-            }
+          if (backend === 'wasm' && peer) {
+            for (const threads of [1, 2]) torchRows(peer.python, modelId, [task], [batchSize], threads, 'cpu').forEach(report);
           }
         }
       }
-      if (backend === 'wasm' && options.memorySteps > 0) {
-        report({ where: 'node', backend: 'wasm', model: modelId, batchSize: 4, memory: await unlearningMemoryDrift(model, split, 4, options.memorySteps) });
+      // A GPU's peer is PyTorch on the same GPU, all of the model's rows in one process.
+      if (gpu && !gpu.software && peer) {
+        if (peer.cuda) torchRows(peer.python, modelId, TASKS, batches, 1, 'cuda').forEach(report);
+        else notes.push(`--peer torch: torch sees no CUDA GPU; no PyTorch rows beside webgpu on ${gpu.adapter}`);
+      }
+      if (!slow && options.memorySteps > 0) {
+        report({ where: 'node', backend: tf.getBackend(), model: modelId, batchSize: 4, memory: await unlearningMemoryDrift(model, split, 4, options.memorySteps) });
       }
       model.dispose();
     }
@@ -143,6 +145,8 @@ async function benchNode() {
 }
 
 async function benchBrowser() {
+  // Loaded only here: a GPU machine's bench runs the Node rows alone, without Playwright.
+  const { chromium } = await import('@playwright/test');
   const server = spawn('npx', ['vite', 'preview', '--port', String(options.port), '--strictPort'], { stdio: 'ignore' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -9,8 +9,7 @@
  *       between forget and retain quality, one row per point, listed with its settings in the JSON's `sweep`)
  */
 import { access, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
+import { join } from 'node:path';
 import { CALIBRATED, EVALUATION_SETS, compareMethods, type Comparison } from '../src/core/evaluation/compare-methods';
 import { METRIC_COLUMNS, bestValues, isBest } from '../src/shared/ranking';
 import { auditHistograms } from '../src/core/evaluation/membership';
@@ -22,7 +21,7 @@ import { METHOD_IDS, type MethodId } from '../src/shared/methods';
 import { DEFAULT_CALIBRATION_EVERY } from '../src/core/unlearning/calibration';
 import { parseSweep } from '../src/shared/compared';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
+import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
 import { loadDataset } from './node/datasets';
 
@@ -52,7 +51,7 @@ const backend = await useNodeBackend(options.backend as NodeBackend);
 const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
 const classifierId = options.classifier || `${original.card.dataset}-classifier`;
 const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, classifierId)));
-const data = await loadBuiltInDataset(original.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', original.card.dataset)));
+const data = await loadStudioDataset(original.card.dataset);
 
 /**
  * The retrained reference: shipped for the default forget class (`npm run pretrain -- --exclude 7`),

@@ -14,8 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { loadBuiltInDataset, type BuiltInDatasetId } from '../src/core/data/builtin';
+import { join } from 'node:path';
 import { splitByClass } from '../src/core/data/splits';
 import type { OutputMetrics } from '../src/core/evaluation/output-metrics';
 import { loadClassifier } from '../src/core/models/classifier';
@@ -25,7 +24,7 @@ import { UnlearningRun } from '../src/core/unlearning/run';
 import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, retrainedTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
 import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, parseOptions } from './node/files';
+import { PUBLIC_MODELS, folderReader, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
 
 const options = parseOptions(process.argv.slice(2), {
@@ -51,7 +50,7 @@ if (!(DIFFUSION_SAMPLERS as readonly string[]).includes(options.sampler)) throw 
 const classList = (text: string) => (text ? text.split(',').map((c) => Number(c.trim())) : undefined);
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
-const data = await loadBuiltInDataset(model.card.dataset as BuiltInDatasetId, folderReader(resolve(import.meta.dirname, '../public/data', model.card.dataset)));
+const data = await loadStudioDataset(model.card.dataset);
 const split = splitByClass(data.train, data.test, classList(options.forget)!, classList(options.retain));
 // The model's recipe (its calibrated values for a run that stops at a target), then the flags given; checked with the other settings when the run starts.
 const calibrated = Boolean(options.target) || !Number.isNaN(options.targetPsnr);

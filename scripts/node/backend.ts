@@ -38,3 +38,18 @@ export async function useNodeBackend(name: NodeBackend = 'wasm'): Promise<string
   }
   return tf.getBackend();
 }
+
+/**
+ * tfjs flags from a command line, `NAME=value,NAME=value` (numbers and booleans parsed), for
+ * trying a backend's tuning knobs, e.g. `WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=100`. Returns what was set.
+ */
+export function setTfjsFlags(spec: string): Record<string, string | number | boolean> {
+  const flags: Record<string, string | number | boolean> = {};
+  for (const pair of spec.split(',').filter(Boolean)) {
+    const [name, raw] = pair.split('=');
+    if (!name || raw === undefined) throw new Error(`tfjs flag "${pair}" is not NAME=value`);
+    flags[name] = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    tf.env().set(name, flags[name]);
+  }
+  return flags;
+}

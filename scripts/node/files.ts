@@ -1,8 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { loadBuiltInDataset, type BuiltInDatasetId } from '../../src/core/data/builtin';
 import type { ReadFile, WriteFile } from '../../src/core/models/io';
 
 export const PUBLIC_MODELS = resolve(import.meta.dirname, '../../public/models');
+export const PUBLIC_DATA = resolve(import.meta.dirname, '../../public/data');
 
 export function folderReader(dir: string): ReadFile {
   return async (name) => new Uint8Array(await readFile(join(dir, name)));
@@ -13,6 +15,11 @@ export function folderWriter(dir: string): WriteFile {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, name), bytes);
   };
+}
+
+/** A built-in dataset as the studio ships it (what `npm install` wrote to public/data/<id>/). */
+export function loadStudioDataset(id: string) {
+  return loadBuiltInDataset(id as BuiltInDatasetId, folderReader(resolve(PUBLIC_DATA, id)));
 }
 
 /** `--name value` options with defaults; unknown options are an error, not silently ignored. */
