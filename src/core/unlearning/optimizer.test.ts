@@ -54,4 +54,61 @@ describe('AdamW', () => {
     expect(w[1]).toBeCloseTo(-0.2, 5);
     opt.dispose();
   });
+
+  test('many variables updated as one flat vector match a per-variable reference over several steps', () => {
+    const config = { ...DEFAULT_ADAMW, weightDecay: 0.1, clipNorm: 1 };
+    const initial = [[[0.5, -1], [2, 0.25]], [0.1, -0.2, 0.3], [[[-0.7]]]];
+    const gradientsAt = (step: number) => [[[0.3 * step, -0.1], [0.2, 0.4]], [-0.5, 0.1 * step, 0.2], [[[0.05 * step]]]];
+    const variables = initial.map((values) => tf.variable(tf.tensor(values)));
+    const opt = new AdamW(variables, config);
+    // Reference: the per-variable AdamW in doubles.
+    const weights = initial.map((values) => values.flat(2) as number[]);
+    const m = weights.map((w) => w.map(() => 0));
+    const v = weights.map((w) => w.map(() => 0));
+    for (let step = 1; step <= 3; step++) {
+      const grads = gradientsAt(step).map((g) => g.flat(2) as number[]);
+      const norm = Math.sqrt(grads.flat().reduce((sum, g) => sum + g * g, 0));
+      const scale = Math.min(1, config.clipNorm / (norm + 1e-6));
+      weights.forEach((w, i) => {
+        const decays = initial[i].length > 0 && Array.isArray(initial[i][0]);
+        w.forEach((value, j) => {
+          const g = grads[i][j] * scale;
+          m[i][j] = config.beta1 * m[i][j] + (1 - config.beta1) * g;
+          v[i][j] = config.beta2 * v[i][j] + (1 - config.beta2) * g * g;
+          const update = m[i][j] / (1 - config.beta1 ** step) / (Math.sqrt(v[i][j] / (1 - config.beta2 ** step)) + config.epsilon);
+          w[j] = value - 0.01 * update - (decays ? 0.01 * config.weightDecay * value : 0);
+        });
+      });
+      const gradients = gradientsAt(step).map((g) => tf.tensor(g));
+      const reported = opt.apply(gradients, 0.01);
+      expect(reported.dataSync()[0]).toBeCloseTo(norm, 5);
+      tf.dispose([reported, ...gradients]);
+    }
+    variables.forEach((variable, i) => {
+      expect(variable.shape).toEqual(tf.tensor(initial[i]).shape);
+      Array.from(variable.dataSync()).forEach((value, j) => expect(value).toBeCloseTo(weights[i][j], 5));
+    });
+    opt.dispose();
+    tf.dispose(variables);
+  });
+
+  test('its saved state is per variable and a restored optimiser goes on exactly', async () => {
+    const make = () => [tf.variable(tf.tensor2d([[1, 2], [3, 4]])), tf.variable(tf.tensor1d([0.5, -0.5, 1]))];
+    const gradients = () => [tf.tensor2d([[0.1, -0.2], [0.3, 0.05]]), tf.tensor1d([0.2, 0.1, -0.3])];
+    const [a, b] = [make(), make()];
+    const first = new AdamW(a);
+    for (let i = 0; i < 2; i++) tf.dispose(tf.tidy(() => first.apply(gradients(), 0.01)));
+    const state = await first.save();
+    expect(state.steps).toBe(2);
+    expect(state.firstMoments.map((moment) => moment.length)).toEqual([4, 3]);
+    expect(state.secondMoments.map((moment) => moment.length)).toEqual([4, 3]);
+    b.forEach((variable, i) => variable.assign(a[i]));
+    const second = new AdamW(b);
+    second.restore(state);
+    tf.dispose(tf.tidy(() => [first.apply(gradients(), 0.01), second.apply(gradients(), 0.01)]));
+    a.forEach((variable, i) => expect(Array.from(b[i].dataSync())).toEqual(Array.from(variable.dataSync())));
+    expect(() => second.restore({ ...state, firstMoments: [state.firstMoments[0]] })).toThrow('does not fit');
+    [first, second].forEach((opt) => opt.dispose());
+    tf.dispose([...a, ...b]);
+  });
 });
