@@ -93,7 +93,7 @@ describe('AdamW', () => {
   });
 
   test('its saved state is per variable and a restored optimiser goes on exactly', async () => {
-    const make = () => [tf.variable(tf.tensor2d([[1, 2], [3, 4]])), tf.variable(tf.tensor1d([0.5, -0.5, 1]))];
+    const make = (): tf.Variable[] => [tf.variable(tf.tensor2d([[1, 2], [3, 4]])), tf.variable(tf.tensor1d([0.5, -0.5, 1]))];
     const gradients = () => [tf.tensor2d([[0.1, -0.2], [0.3, 0.05]]), tf.tensor1d([0.2, 0.1, -0.3])];
     const [a, b] = [make(), make()];
     const first = new AdamW(a);
