@@ -115,6 +115,8 @@ async function benchNode() {
     // Dawn's adapter: a GPU's, or SwiftShader's Vulkan emulating one on the CPU (slow, like cpu).
     const gpu = backend === 'webgpu' ? await nodeWebGpuAdapter() : undefined;
     const slow = backend === 'cpu' || Boolean(gpu?.software);
+    const gpuPeer = gpu && !gpu.software && peer?.cuda ? peer : undefined;
+    if (gpu && !gpu.software && peer && !peer.cuda) notes.push(`--peer torch: torch sees no CUDA GPU; no PyTorch rows beside webgpu on ${gpu.adapter}`);
     for (const modelId of MODELS) {
       // Models live on the backend that created them: load one per backend.
       const model = await loadModel(folderReader(join(PUBLIC_MODELS, modelId)));
@@ -132,10 +134,7 @@ async function benchNode() {
         }
       }
       // A GPU's peer is PyTorch on the same GPU, all of the model's rows in one process.
-      if (gpu && !gpu.software && peer) {
-        if (peer.cuda) torchRows(peer.python, modelId, TASKS, batches, 1, 'cuda').forEach(report);
-        else notes.push(`--peer torch: torch sees no CUDA GPU; no PyTorch rows beside webgpu on ${gpu.adapter}`);
-      }
+      if (gpuPeer) torchRows(gpuPeer.python, modelId, TASKS, batches, 1, 'cuda').forEach(report);
       if (!slow && options.memorySteps > 0) {
         report({ where: 'node', backend: tf.getBackend(), model: modelId, batchSize: 4, memory: await unlearningMemoryDrift(model, split, 4, options.memorySteps) });
       }

@@ -84,10 +84,26 @@ async function probeMs(): Promise<number> {
  */
 export async function selectBackend(preferred: BackendName | undefined, wasmThreads: boolean): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
   // The threaded build needs cross-origin isolation (SharedArrayBuffer); both settings must come
-  // before wasm starts. tfjs 4.22's threaded binary still runs XNNPACK on one thread whatever count
-  // it is given (measured here: 2 asked, 1 reported; tensorflow/tfjs#8513), so it stays opt-in.
-  if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  else setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
+  // before wasm starts.
+  if (!wasmThreads) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return pickBackend(preferred);
+  }
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  setThreadsCount(cores);
+  // tfjs 4.22's threaded binary caps XNNPACK's pool at hardwareConcurrency / 2, read once as wasm
+  // starts, whatever count it is asked for (its init clamps to emscripten_num_logical_cores() / 2:
+  // one thread on 2 cores; tensorflow/tfjs#8513). Reporting twice the cores while wasm starts makes
+  // that cap the cores there are; the browser's own value comes back right after.
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
+  try {
+    return await pickBackend(preferred);
+  } finally {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+async function pickBackend(preferred: BackendName | undefined): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
