@@ -2,7 +2,7 @@
 # On a GPU machine, from what bench/gpu/pack.sh packed into .gpu/: runs the Node bench on tfjs's
 # webgpu backend through Dawn, with PyTorch twins on the same GPU when python3 has CUDA torch.
 #   [BENCH_TIMEOUT=300] bench/gpu/run.sh OUT_DIR [bench options, e.g. --families mnist-mae --batches 16,64]
-# Other scripts run the same way: `source bench/gpu/env.sh && "$NODE" .gpu/dist/profile-step.mjs ...`.
+# Other scripts run the same way: `source bench/gpu/env.sh && "$NODE" .gpu/dist/pretrain.mjs ...`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: bench/gpu/run.sh OUT_DIR [bench options]}

@@ -6,7 +6,6 @@ import type { ImageSet } from '../../src/core/data/image-set';
 import { EMOJI_CATEGORIES, EMOJI_SIDE } from '../../src/core/data/builtin';
 
 const require = createRequire(import.meta.url);
-const PACKAGE_DIR = dirname(require.resolve('emoji-datasource-google/package.json'));
 
 interface EmojiEntry {
   image: string;
@@ -45,6 +44,8 @@ function toRgb(png: PNG): Uint8Array {
  * across the train/test split). Every fifth emoji in Unicode order is a test image.
  */
 export async function loadEmoji(): Promise<{ train: ImageSet; test: ImageSet }> {
+  // Resolved here, not on import: a script that never loads the emoji runs without the package.
+  const PACKAGE_DIR = dirname(require.resolve('emoji-datasource-google/package.json'));
   const entries = (JSON.parse(await readFile(join(PACKAGE_DIR, 'emoji.json'), 'utf8')) as EmojiEntry[])
     .filter((e) => e.has_img_google && EMOJI_CATEGORIES.includes(e.category))
     .sort((a, b) => a.sort_order - b.sort_order);
