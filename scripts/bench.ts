@@ -146,7 +146,8 @@ async function benchNode() {
 async function benchBrowser() {
   // Loaded only here: a GPU machine's bench runs the Node rows alone, without Playwright.
   const { chromium } = await import('@playwright/test');
-  const server = spawn('npx', ['vite', 'preview', '--port', String(options.port), '--strictPort'], { stdio: 'ignore' });
+  // Its own process group: npx starts vite as a child, and the whole group must go at the end.
+  const server = spawn('npx', ['vite', 'preview', '--port', String(options.port), '--strictPort'], { stdio: 'ignore', detached: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
@@ -189,7 +190,7 @@ async function benchBrowser() {
     }
   } finally {
     await browser.close();
-    server.kill();
+    process.kill(-server.pid!);
   }
 }
 
