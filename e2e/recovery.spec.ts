@@ -33,7 +33,9 @@ async function expectNothingLost(page: Page, steps: number): Promise<void> {
 
 test('a worker killed mid-run is replaced; resumed from its checkpoint, the run ends bitwise as one never interrupted', async ({ page }) => {
   const errors = collectErrors(page);
-  const steps = 120;
+  // Long enough to outlast the first checkpoint (5 s of running) on a fast machine: 120 steps
+  // once ended in 3.5 s here, before any checkpoint, and the test waited for one in vain.
+  const steps = 600;
   // A short watchdog: the killed worker says nothing, so only the silence tells.
   await page.goto(`/?backend=wasm&forget=7&steps=${steps}&batch=8&eval=16&watchdog=3`);
   await expect(page.getByTestId('start-button')).toBeEnabled();

@@ -8,12 +8,14 @@ import { writeSet } from './fixtures/images';
 
 test('a reload during a run offers to resume from the last checkpoint, and the run goes on from there to its end', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=wasm&forget=7&steps=200&batch=8&eval=16');
+  // Long enough to outlast the first checkpoint (5 s of running) on a fast machine.
+  const steps = 600;
+  await page.goto(`/?backend=wasm&forget=7&steps=${steps}&batch=8&eval=16`);
   await expect(page.getByTestId('start-button')).toBeEnabled();
   await page.getByTestId('start-button').click();
   await expect.poll(() => page.evaluate(checkpointStep), { timeout: 120_000 }).toBeGreaterThan(0);
   const saved = await page.evaluate(checkpointStep);
-  expect(saved).toBeLessThan(200);
+  expect(saved).toBeLessThan(steps);
 
   await page.reload();
   const offer = page.getByTestId('resume-offer');
@@ -24,8 +26,8 @@ test('a reload during a run offers to resume from the last checkpoint, and the r
   await expect(offer).toHaveCount(0);
   // The curve shows the steps before the checkpoint again, then goes on from there.
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 180_000 });
-  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '200');
-  await expect(page.getByTestId('step-counter')).toHaveText('step 200 / 200');
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', String(steps));
+  await expect(page.getByTestId('step-counter')).toHaveText(`step ${steps} / ${steps}`);
   // A finished run leaves no checkpoint: the next reload offers nothing.
   expect(await page.evaluate(checkpointStep)).toBe(0);
   await page.reload();
