@@ -17,9 +17,4 @@ for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulka
 done
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1
 # Which adapter Dawn finds: a bench on an emulated GPU (SwiftShader) would measure the CPU.
-"$NODE" --input-type=module -e "
-  const { create } = await import('./node_modules/webgpu/index.js');
-  const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
-  const info = adapter?.info ?? {};
-  console.log('node', process.version, 'Dawn adapter:', adapter ? [info.vendor, info.architecture, info.description, info.isFallbackAdapter ? '(fallback)' : ''].join(' ') : 'none');
-  process.exit(adapter ? 0 : 1);" 2>&1 || { ls /usr/local/nvidia /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; ldconfig -p | grep -i -E 'nvidia|vulkan'; return 1; }
+"$NODE" "$pack/dist/gpu-adapter.mjs" 2>&1 || { ls /usr/local/nvidia /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; ldconfig -p | grep -i -E 'nvidia|vulkan'; return 1; }

@@ -9,10 +9,11 @@ cd "$(dirname "$0")/../.."
 pack=.gpu
 rm -rf "$pack" && mkdir -p "$pack/dist" "$pack/stage/webgpu" "$pack/debs"
 
-# The bench, the step profiler, the pretrainer and the data preparation as ES modules sharing one
-# tfjs chunk, at depth 2 so that their paths (../../public/...) resolve from the repo root.
+# The bench, the step profiler, the pretrainer, the data preparation and the adapter check as ES
+# modules sharing one tfjs chunk, at depth 2 so that their paths (../../public/...) resolve from
+# the repo root.
 # Playwright stays out (the Node rows never load it); Dawn is loaded by name at run time.
-npx esbuild scripts/bench.ts scripts/profile-step.ts scripts/pretrain.ts scripts/prepare-data.ts \
+npx esbuild scripts/bench.ts scripts/profile-step.ts scripts/pretrain.ts scripts/prepare-data.ts scripts/gpu-adapter.ts \
   --bundle --splitting --platform=node --format=esm --target=node20 --log-level=warning \
   --outdir="$pack/dist" --chunk-names='[name]-[hash]' --out-extension:.js=.mjs \
   --external:webgpu --external:@playwright/test --external:emoji-datasource-google \

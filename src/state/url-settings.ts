@@ -14,7 +14,7 @@ export interface SharedSettings {
   /** DDIM steps for diffusion models (`sample=`); the model's default when absent. */
   sampleSteps?: number;
   backend?: BackendName;
-  /** `threads=1`: wasm's threaded build, every core (off by default: 1.4-1.5x on the conv AE, 0.8x on the transformers at batch 16, on 2 cores). */
+  /** `threads=1`: wasm's threaded build on every core (off by default: faster for convolutions, slower for the small transformers; README, wasm threads). */
   wasmThreads?: boolean;
   /** `watchdog=<seconds>`: how long the training worker may stay silent before it is replaced. */
   watchdogSeconds?: number;
