@@ -7,15 +7,16 @@
  *     [--calibrate-every 25]  (the paper's method stopped at the retrained model's forget quality, a row of its own; 0: off)
  *     [--sweep alpha=0.05,0.1,0.25,0.5,1[;steps=250,500]]  (the paper's method at each point: the trade-off
  *       between forget and retain quality, one row per point, listed with its settings in the JSON's `sweep`)
+ * One comparison split across processes (`--methods` apart, `--calibrate-every 0` in all but one):
+ *   npm run evaluate -- --join A.json,B.json --json FILE --md FILE
  */
-import { access, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CALIBRATED, EVALUATION_SETS, compareMethods, type Comparison } from '../src/core/evaluation/compare-methods';
-import { METRIC_COLUMNS, bestValues, isBest } from '../src/shared/ranking';
+import { compareMethods } from '../src/core/evaluation/compare-methods';
 import { auditHistograms } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
 import { loadModel, saveModel } from '../src/core/models/families';
-import type { I2IModel } from '../src/core/models/types';
+import type { I2IModel, ModelCard } from '../src/core/models/types';
 import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/shared/methods';
 import { DEFAULT_CALIBRATION_EVERY } from '../src/core/unlearning/calibration';
@@ -24,6 +25,7 @@ import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
 import { loadDataset } from './node/datasets';
+import { evaluationMarkdown, joinEvaluations, type EvaluationResult } from './node/evaluation-result';
 
 const options = parseOptions(process.argv.slice(2), {
   model: 'mnist-inpaint-ae',
@@ -40,6 +42,7 @@ const options = parseOptions(process.argv.slice(2), {
   backend: 'wasm',
   json: '',
   md: '',
+  join: '',
 });
 
 const forgetClasses = options.forget.split(',').map(Number);
@@ -47,97 +50,70 @@ const methods = (options.methods === 'all' ? METHOD_IDS : options.methods.split(
 const unknown = methods.filter((m) => !METHOD_IDS.includes(m));
 if (unknown.length) throw new Error(`unknown method ${unknown.join(', ')}; methods: ${METHOD_IDS.join(', ')}`);
 
-const backend = await useNodeBackend(options.backend as NodeBackend);
-const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
-const classifierId = options.classifier || `${original.card.dataset}-classifier`;
-const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, classifierId)));
-const data = await loadStudioDataset(original.card.dataset);
+/** Runs the comparison in this process. */
+async function compare(): Promise<{ result: EvaluationResult; dataset: string }> {
+  const backend = await useNodeBackend(options.backend as NodeBackend);
+  const original = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
+  const classifierId = options.classifier || `${original.card.dataset}-classifier`;
+  const classifier = await loadClassifier(folderReader(join(PUBLIC_MODELS, classifierId)));
+  const data = await loadStudioDataset(original.card.dataset);
 
-/**
- * The retrained reference: shipped for the default forget class (`npm run pretrain -- --exclude 7`),
- * otherwise trained here with the original's recipe on every training image of the other classes.
- */
-async function retrainedReference(): Promise<{ model: I2IModel; seconds: number }> {
-  const id = `${options.model}-without-${forgetClasses.join('-')}`;
-  const dir = join(PUBLIC_MODELS, id);
-  if (await access(join(dir, 'card.json')).then(() => true, () => false)) {
-    const model = await loadModel(folderReader(dir));
-    console.log(`retrained reference: public/models/${id} (trained in ${model.card.training?.seconds} s)`);
-    return { model, seconds: model.card.training?.seconds ?? NaN };
+  /**
+   * The retrained reference: shipped for the default forget class (`npm run pretrain -- --exclude 7`),
+   * otherwise trained here with the original's recipe on every training image of the other classes.
+   */
+  async function retrainedReference(): Promise<{ model: I2IModel; seconds: number }> {
+    const id = `${options.model}-without-${forgetClasses.join('-')}`;
+    const dir = join(PUBLIC_MODELS, id);
+    if (await access(join(dir, 'card.json')).then(() => true, () => false)) {
+      const model = await loadModel(folderReader(dir));
+      console.log(`retrained reference: public/models/${id} (trained in ${model.card.training?.seconds} s)`);
+      return { model, seconds: model.card.training?.seconds ?? NaN };
+    }
+    console.log(`retraining ${id} from scratch (the cost unlearning must beat)…`);
+    const { train } = await loadDataset(original.card.dataset);
+    const retrained = await retrainWithout(original, train, forgetClasses, undefined, options.retrainSteps || undefined);
+    retrained.model.card.training!.backend = backend;
+    await saveModel(retrained.model, folderWriter(dir));
+    return retrained;
   }
-  console.log(`retraining ${id} from scratch (the cost unlearning must beat)…`);
-  const { train } = await loadDataset(original.card.dataset);
-  const retrained = await retrainWithout(original, train, forgetClasses, undefined, options.retrainSteps || undefined);
-  retrained.model.card.training!.backend = backend;
-  await saveModel(retrained.model, folderWriter(dir));
-  return retrained;
+
+  const retrained = await retrainedReference();
+  const settings = settingsFor(original.card, options);
+  const comparison = await compareMethods(
+    original,
+    retrained,
+    data,
+    classifier,
+    {
+      forgetClasses,
+      retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined,
+      methods,
+      settings,
+      evalImages: options.evalImages,
+      calibrate: options.calibrateEvery ? { every: options.calibrateEvery } : undefined,
+      sweep: options.sweep ? parseSweep(options.sweep) : undefined,
+    },
+    console.log,
+  );
+
+  const round = (x: number) => Number(x.toPrecision(5));
+  const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
+  const histograms = auditHistograms(comparison.audit);
+  const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
+  const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, rows, audit, costs: comparison.costs, calibration: comparison.calibration, sweep: comparison.sweep };
+  return { result, dataset: original.card.dataset };
 }
 
-const retrained = await retrainedReference();
-const settings = settingsFor(original.card, options);
-const comparison = await compareMethods(
-  original,
-  retrained,
-  data,
-  classifier,
-  {
-    forgetClasses,
-    retainClasses: options.proxyRetain ? options.proxyRetain.split(',').map(Number) : undefined,
-    methods,
-    settings,
-    evalImages: options.evalImages,
-    calibrate: options.calibrateEvery ? { every: options.calibrateEvery } : undefined,
-    sweep: options.sweep ? parseSweep(options.sweep) : undefined,
-  },
-  console.log,
-);
+/** Joins the results of processes that each ran part of one comparison. */
+async function joinParts(files: string[]): Promise<{ result: EvaluationResult; dataset: string }> {
+  const result = joinEvaluations(await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as EvaluationResult)));
+  const card = JSON.parse(await readFile(join(PUBLIC_MODELS, result.model, 'card.json'), 'utf8')) as ModelCard;
+  return { result, dataset: card.dataset };
+}
 
-const round = (x: number) => Number(x.toPrecision(5));
-const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
-const histograms = auditHistograms(comparison.audit);
-const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
-const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, rows, audit, costs: comparison.costs, calibration: comparison.calibration, sweep: comparison.sweep };
+const { result, dataset } = options.join ? await joinParts(options.join.split(',')) : await compare();
 if (options.json) await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
-const markdown = toMarkdown(comparison);
+const markdown = evaluationMarkdown(result, dataset);
 if (options.md) await writeFile(options.md, markdown);
 console.log(markdown);
-
-function toMarkdown({ rows, audit, costs, calibration, sweep }: Comparison): string {
-  const lines = [
-    `Forget classes ${forgetClasses.join(', ')}; ${options.evalImages} images per set; FID/IS/cosine in the features of the project's ${original.card.dataset} classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
-    '',
-    '| method | set | FID | IS | cosine | PSNR (hole) | SSIM (hole) |',
-    '|---|---|---|---|---|---|---|',
-  ];
-  for (const set of EVALUATION_SETS) {
-    const best = bestValues(rows, set);
-    for (const r of rows.filter((row) => row.set === set)) {
-      const cells = METRIC_COLUMNS.map((c) => {
-        const text = r[c].toFixed(c === 'fid' ? 2 : 3);
-        return isBest(r, c, best) ? `**${text}**` : text;
-      });
-      lines.push(`| ${r.method} | ${set} | ${cells.join(' | ')} |`);
-    }
-  }
-  lines.push('', '| method | membership AUC (forget vs never-seen) | seconds |', '|---|---|---|');
-  for (const a of audit) {
-    const cost = costs.find((c) => c.method === a.method);
-    lines.push(`| ${a.method} | ${a.auc.toFixed(3)} | ${cost ? cost.seconds.toFixed(0) : '–'} |`);
-  }
-  if (calibration) {
-    lines.push(
-      '',
-      `${CALIBRATED}: the paper's method (α ${calibration.alpha}, lr ${calibration.learningRate}) stopped at the retrained model's forget PSNR on held-out images apart from the judged ones (${calibration.target.toFixed(2)} dB), measured every ${calibration.every} steps; stopped at step ${calibration.stoppedAt} (${calibration.reason}).`,
-    );
-  }
-  if (sweep) {
-    // The trade-off in one table: how much each point costs the forget set against the retain set, beside the references.
-    const psnr = (method: string, set: string) => rows.find((r) => r.method === method && r.set === set)?.psnr ?? NaN;
-    const drop = (method: string, set: string) => (psnr('original', set) - psnr(method, set)).toFixed(2);
-    lines.push('', '| point | forget PSNR drop (dB) | retain PSNR drop (dB) | audit AUC |', '|---|---|---|---|');
-    for (const method of ['retrained', ...(calibration ? [CALIBRATED] : []), ...sweep.map((p) => p.method)]) {
-      lines.push(`| ${method} | ${drop(method, 'forget')} | ${drop(method, 'retain')} | ${audit.find((a) => a.method === method)?.auc.toFixed(3) ?? '–'} |`);
-    }
-  }
-  return lines.join('\n') + '\n';
-}
