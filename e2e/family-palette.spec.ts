@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { collectErrors, inkedFraction } from './console';
 
@@ -8,6 +9,15 @@ test('the Palette diffusion model unlearns in the browser on wasm, its grid samp
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-palette');
   await expect(page.getByTestId('setting-task')).toHaveValue('centre-50');
+  // The task's held-out quality beside the mean fill, as the card measured it, for the task chosen.
+  const card = JSON.parse(readFileSync('public/models/mnist-palette/card.json', 'utf8'));
+  for (const task of ['centre-25', 'centre-50']) {
+    await page.getByTestId('setting-task').selectOption(task);
+    const measured = card.evaluation.perTask[task];
+    const quality = page.getByTestId('task-quality');
+    await expect(quality).toContainText(`${measured.holePsnr.toFixed(1)} dB in the hole`);
+    await expect(quality).toHaveAttribute('data-below-mean-fill', String(measured.holePsnr < measured.meanImageHolePsnr));
+  }
   await expect(page.getByTestId('setting-sample-steps')).toHaveValue('4');
   await expect(page.getByTestId('start-button')).toBeEnabled({ timeout: 60_000 });
 

@@ -4,6 +4,7 @@ import { useStudio } from '../state/studio';
 import { METHODS } from '../shared/methods';
 import { SETTING_RULES, withRecipe, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
+import { taskQuality } from './task-quality';
 import { isRunActive } from '../state/run-phase';
 import { CALIBRATION_IMAGES, type CalibrationGoalKind } from '../shared/calibration';
 
@@ -54,6 +55,8 @@ export function SettingsPanel() {
   const method = METHODS.find((m) => m.id === settings.method);
   // Only the tasks the loaded model was trained on: a centre-hole model has never seen a patch mask.
   const tasks = model ? modelTaskIds(model) : [];
+  const task = settings.task && tasks.includes(settings.task) ? settings.task : tasks[0];
+  const quality = model && task ? taskQuality(model, task) : undefined;
 
   return (
     <section className="panel settings" aria-labelledby="settings-title">
@@ -98,12 +101,18 @@ export function SettingsPanel() {
           <SelectField
             label="task"
             testId="setting-task"
-            value={settings.task && tasks.includes(settings.task) ? settings.task : tasks[0]}
+            value={task}
             options={tasks.map((id) => ({ value: id, label: TASK_LABELS[id] }))}
             disabled={disabled || tasks.length === 1}
             onChange={(value) => updateSettings({ task: value as TaskId })}
             help={tasks.length === 1 ? 'the only task this model was trained on' : undefined}
           />
+        )}
+        {quality && (
+          <p className={quality.belowMeanFill ? 'note warning' : 'help'} data-testid="task-quality" data-below-mean-fill={quality.belowMeanFill}>
+            This model, {quality.text}
+            {quality.belowMeanFill && ': it is worse than the mean here, so there is little for unlearning to remove on this task'}.
+          </p>
         )}
         <SelectField
           label="unlearning masks"
