@@ -26,7 +26,7 @@ import { AdamW, DEFAULT_ADAMW, warmupCosine } from '../src/core/unlearning/optim
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';
 import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions } from './node/files';
-import { evaluateTasks, loadForContinuing, runPretrainer, trainingRecord } from './node/pretraining';
+import { datasetClassifier, evaluateTasks, loadForContinuing, runPretrainer, trainingRecord } from './node/pretraining';
 
 const options = parseOptions(process.argv.slice(2), {
   id: 'mnist-mage',
@@ -170,7 +170,7 @@ async function trainTransformer(): Promise<void> {
   const stage = await runPretrainer(trainer);
   trainer.dispose();
   model.card.training = trainingRecord(previous, stage, backend);
-  model.card.evaluation = await evaluateTasks(model, train, heldOut, modelTaskIds(model.card));
+  model.card.evaluation = await evaluateTasks(model, train, heldOut, modelTaskIds(model.card), await datasetClassifier(model.card.dataset));
   await saveModel(model, folderWriter(outDir));
   console.log(JSON.stringify(model.card.evaluation, null, 2));
   console.log(`wrote public/models/${options.id} (transformer ${stage.seconds} s)`);

@@ -7,7 +7,8 @@
  * `--tasks` takes a comma list of task ids (centre-25, centre-50, outpaint, patches); a model
  * trained on several gets one at random per step and serves each of them in the studio.
  * `--from ID` continues training a saved model (its architecture, tasks and weights) for `--steps`
- * more, with a fresh optimiser and schedule; the card then lists every stage.
+ * more, with a fresh optimiser and schedule; the card then lists every stage. `--steps 0` only
+ * measures it again on `--eval-images` held-out images (FID too where the dataset has a classifier).
  * `--checkpoint-every N --checkpoint-dir DIR` writes the model and its card (training so far, no
  * evaluation) to DIR/step-<k> every N steps (N a multiple of 100, the logging interval).
  * `--ema 0.999` keeps a moving average of the weights (the official Palette's EMA) and saves it,
@@ -23,7 +24,7 @@ import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';
 import { PUBLIC_MODELS, folderWriter, parseOptions } from './node/files';
-import { evaluateTasks, loadForContinuing, runPretrainer, trainingRecord } from './node/pretraining';
+import { datasetClassifier, evaluateTasks, loadForContinuing, runPretrainer, trainingRecord } from './node/pretraining';
 
 const options = parseOptions(process.argv.slice(2), {
   family: 'conv-inpainting-ae',
@@ -43,6 +44,7 @@ const options = parseOptions(process.argv.slice(2), {
   checkpointDir: '',
   ema: 0,
 });
+if (options.steps === 0 && !options.from) throw new Error('--steps 0 measures a saved model again: give it with --from');
 if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
 
 const family = familyOf(options.family);
@@ -77,24 +79,26 @@ const newCard = (): ModelCard => ({
 const model = continued ?? family.create(newCard());
 model.card.id = options.id;
 const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed, emaDecay: options.ema };
-const trainer = new Pretrainer(model, train, settings);
-console.log(`pretraining ${options.id} (${model.card.family}) on ${backend}: ${settings.steps} steps of ${settings.batchSize}`);
-const checkpoint = options.checkpointEvery
-  ? {
-      every: options.checkpointEvery,
-      async save(sofar: TrainingStage) {
-        model.card.training = trainingRecord(previousTraining, sofar, backend);
-        delete model.card.evaluation;
-        await saveModel(model, folderWriter(join(options.checkpointDir, `step-${sofar.steps}`)));
-        console.log(`checkpoint after ${sofar.steps} steps, ${sofar.seconds} s`);
-      },
-    }
-  : undefined;
-const stage = await runPretrainer(trainer, checkpoint);
-trainer.dispose();
-
-model.card.training = trainingRecord(previousTraining, stage, backend);
-model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card));
+// `--steps 0` trains nothing: it measures a saved model again (after the measurement changed).
+if (settings.steps > 0) {
+  const trainer = new Pretrainer(model, train, settings);
+  console.log(`pretraining ${options.id} (${model.card.family}) on ${backend}: ${settings.steps} steps of ${settings.batchSize}`);
+  const checkpoint = options.checkpointEvery
+    ? {
+        every: options.checkpointEvery,
+        async save(sofar: TrainingStage) {
+          model.card.training = trainingRecord(previousTraining, sofar, backend);
+          delete model.card.evaluation;
+          await saveModel(model, folderWriter(join(options.checkpointDir, `step-${sofar.steps}`)));
+          console.log(`checkpoint after ${sofar.steps} steps, ${sofar.seconds} s`);
+        },
+      }
+    : undefined;
+  const stage = await runPretrainer(trainer, checkpoint);
+  trainer.dispose();
+  model.card.training = trainingRecord(previousTraining, stage, backend);
+}
+model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card), await datasetClassifier(datasetId));
 await saveModel(model, folderWriter(join(PUBLIC_MODELS, options.id)));
 console.log(JSON.stringify(model.card.evaluation, null, 2));
-console.log(`wrote public/models/${options.id} in ${stage.seconds} s`);
+console.log(`wrote public/models/${options.id}`);

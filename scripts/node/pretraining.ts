@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/image-set';
 import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
+import { constantFillMetrics, outputMetrics } from '../../src/core/evaluation/output-metrics';
+import { loadClassifier, type Classifier } from '../../src/core/models/classifier';
 import { loadModel } from '../../src/core/models/families';
 import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
 import { TASKS, type TaskId } from '../../src/shared/tasks';
@@ -62,24 +65,41 @@ export function trainingRecord(
   };
 }
 
-/** Hidden-pixel quality on held-out images for every task, against filling the hole with the training mean. */
-export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: ImageSet, taskIds: TaskId[]): Promise<NonNullable<ModelCard['evaluation']>> {
+/**
+ * Hidden-pixel quality on held-out images for every task, against filling the hole with the
+ * training mean; with a classifier, also the FID of both in its features (a sampler's one draw
+ * can lose to the mean in PSNR and still fill the hole with a digit, where the mean fills it with
+ * a blur).
+ */
+export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: ImageSet, taskIds: TaskId[], classifier?: Classifier): Promise<NonNullable<ModelCard['evaluation']>> {
   const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
-  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number }> = {};
+  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number; fid?: number; meanImageFid?: number }> = {};
   for (const id of taskIds) {
-    const quality = await holeQuality(model, TASKS[id], heldOut);
-    const baseline = await constantFillQuality(meanImage, heldOut, TASKS[id]);
-    perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse };
-    console.log(`${id}: hidden-pixel PSNR ${quality.psnr.toFixed(2)} dB (training-mean fill ${baseline.psnr.toFixed(2)} dB)`);
+    const task = TASKS[id];
+    if (classifier) {
+      // Batches of 200, as holeQuality's: masks and draws are seeded per batch, so the PSNR is the one measured without a classifier.
+      const [quality, baseline] = [await outputMetrics(model, task, heldOut, classifier, model, 200), await constantFillMetrics(meanImage, task, heldOut, classifier)];
+      perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse, fid: quality.fid, meanImageFid: baseline.fid };
+    } else {
+      const [quality, baseline] = [await holeQuality(model, task, heldOut), await constantFillQuality(meanImage, heldOut, task)];
+      perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse };
+    }
+    const { holePsnr, meanImageHolePsnr, fid, meanImageFid } = perTask[id];
+    const fidText = fid === undefined ? '' : `; FID ${fid.toFixed(2)} (mean fill ${meanImageFid?.toFixed(2)})`;
+    console.log(`${id}: hidden-pixel PSNR ${holePsnr.toFixed(2)} dB (training-mean fill ${meanImageHolePsnr.toFixed(2)} dB)${fidText}`);
   }
   meanImage.dispose();
   const first = perTask[taskIds[0]];
   return {
     heldOutImages: heldOut.count,
-    holePsnr: first.holePsnr,
-    holeMse: first.holeMse,
-    meanImageHolePsnr: first.meanImageHolePsnr,
-    meanImageHoleMse: first.meanImageHoleMse,
+    ...first,
     ...(taskIds.length > 1 ? { perTask } : {}),
   };
+}
+
+/** The dataset's own classifier (`npm run train-classifier`), whose features the FIDs use; undefined where the dataset has none. */
+export async function datasetClassifier(dataset: string): Promise<Classifier | undefined> {
+  const dir = join(PUBLIC_MODELS, `${dataset}-classifier`);
+  if (!(await access(join(dir, 'card.json')).then(() => true, () => false))) return undefined;
+  return loadClassifier(folderReader(dir));
 }

@@ -109,9 +109,9 @@ export function SettingsPanel() {
           />
         )}
         {quality && (
-          <p className={quality.belowMeanFill ? 'note warning' : 'help'} data-testid="task-quality" data-below-mean-fill={quality.belowMeanFill}>
+          <p className={quality.warning ? 'note warning' : 'help'} data-testid="task-quality" data-below-mean-fill={quality.warning !== undefined}>
             This model, {quality.text}
-            {quality.belowMeanFill && ': it is worse than the mean here, so there is little for unlearning to remove on this task'}.
+            {quality.warning && `: ${quality.warning}`}.
           </p>
         )}
         <SelectField

@@ -2,10 +2,10 @@ import type { ModelCard } from '../shared/protocol';
 import { modelTaskIds, type TaskId } from '../shared/tasks';
 
 export interface TaskQuality {
-  /** The card's held-out hidden-pixel PSNR for the task, beside filling the hole with the training mean. */
+  /** The card's held-out hidden-pixel PSNR for the task beside filling the hole with the training mean, and the FIDs where measured. */
   text: string;
-  /** The model fills this task's hole worse than the training mean does: there is little for unlearning to remove. */
-  belowMeanFill: boolean;
+  /** Where the model fills this task's hole worse than the training mean in PSNR: what that means for unlearning. */
+  warning?: string;
 }
 
 /** How well the model does `task`, as its card measured on held-out images; undefined when the card has no such measurement. */
@@ -15,8 +15,11 @@ export function taskQuality(card: ModelCard, task: TaskId): TaskQuality | undefi
   // A one-task card measures its task at the top level; a several-task card's top level is its first task.
   const measured = evaluation.perTask?.[task] ?? (modelTaskIds(card)[0] === task ? evaluation : undefined);
   if (!measured) return undefined;
-  return {
-    text: `held out (${evaluation.heldOutImages} images): ${measured.holePsnr.toFixed(1)} dB in the hole; the training mean fills it at ${measured.meanImageHolePsnr.toFixed(1)} dB`,
-    belowMeanFill: measured.holePsnr < measured.meanImageHolePsnr,
-  };
+  const { holePsnr, meanImageHolePsnr, fid, meanImageFid } = measured;
+  const fids = fid !== undefined && meanImageFid !== undefined;
+  const text = `held out (${evaluation.heldOutImages} images): ${holePsnr.toFixed(1)} dB in the hole, the training mean ${meanImageHolePsnr.toFixed(1)} dB${fids ? `; FID ${fid.toFixed(1)}, the mean ${meanImageFid.toFixed(1)} (in the dataset classifier's features)` : ''}`;
+  if (holePsnr >= meanImageHolePsnr) return { text };
+  // A sampler's one draw per image can lose to the mean in PSNR while filling the hole with a plausible digit.
+  const warning = fids && fid < meanImageFid ? 'below the mean in PSNR on this task: forgetting shows in FID more than in PSNR here' : 'below the mean on this task: there is little for unlearning to remove here';
+  return { text, warning };
 }

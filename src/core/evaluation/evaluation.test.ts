@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { syntheticImages } from '../backend/parity';
 import { subset, type ImageSet } from '../data/image-set';
@@ -5,6 +6,10 @@ import { smallModel, useBackend } from '../testing/fixtures';
 import { evaluationSets } from './compare-methods';
 import { TASKS } from '../../shared/tasks';
 import { auditHistograms, histogram, membershipAudit } from './membership';
+import { batchTensor } from '../data/image-set';
+import { Classifier } from '../models/classifier';
+import { constantFillMetrics } from './output-metrics';
+import { constantFillQuality } from './reconstruction';
 
 beforeAll(() => useBackend('wasm'));
 
@@ -58,5 +63,31 @@ describe('membership audit', () => {
 
   test('histogram counts every value once, clamping the ends', () => {
     expect(histogram([0, 0.1, 0.5, 0.99, 1, 2, -1], 2, 0, 1)).toEqual([3, 4]);
+  });
+});
+
+describe('the mean-fill floor in the classifier\'s features', () => {
+  test('a fill that is the truth scores as the truth; another fill scores its hole error and moves the features', async () => {
+    const classifier = Classifier.create({ id: 'test', family: 'domain-classifier', title: 'test' });
+    const one = syntheticImages(1, 28, 6);
+    const copies: ImageSet = { ...one, count: 8, pixels: new Uint8Array(8 * 28 * 28).map((_, i) => one.pixels[i % (28 * 28)]) };
+    const truth = batchTensor(one, [0]);
+    const exact = await constantFillMetrics(truth, TASKS['centre-50'], copies, classifier);
+    expect(exact.mse).toBe(0);
+    expect(exact.cosine).toBeCloseTo(1, 5);
+    expect(Math.abs(exact.fid)).toBeLessThan(1e-3);
+
+    const images = syntheticImages(8, 28, 7);
+    const blank = tf.zeros([1, 28, 28, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const filled = await constantFillMetrics(blank, TASKS['centre-50'], images, classifier);
+    expect(tf.memory().numTensors).toBe(before);
+    const floor = await constantFillQuality(blank, images, TASKS['centre-50']);
+    expect(filled.mse).toBe(floor.mse);
+    expect(filled.psnr).toBe(floor.psnr);
+    expect(filled.fid).toBeGreaterThan(1e-3);
+    expect(filled.cosine).toBeLessThan(1);
+    tf.dispose([truth, blank]);
+    classifier.dispose();
   });
 });

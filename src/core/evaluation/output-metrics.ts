@@ -5,7 +5,7 @@ import { maskedMsePerImage, summarizeMse } from '../metrics/masked';
 import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import type { TaskSpec } from '../../shared/tasks';
-import { reconstructions } from './reconstruction';
+import { constantFills, reconstructions, type ReconstructedBatch } from './reconstruction';
 
 /**
  * The paper's output metrics for one set, comparing each output with its ground truth. FID,
@@ -23,7 +23,7 @@ export interface OutputMetrics {
   images: number;
 }
 
-export async function outputMetrics(
+export function outputMetrics(
   model: I2IModel,
   task: TaskSpec,
   set: ImageSet,
@@ -32,13 +32,22 @@ export async function outputMetrics(
   batchSize = 250,
   options?: ReconstructOptions,
 ): Promise<OutputMetrics> {
+  return metricsOf(reconstructions(model, task, set, parts, batchSize, options), set.count, classifier);
+}
+
+/** The same metrics for filling the hole with a fixed image (the training mean): the floor a model must beat, in the classifier's features too. */
+export function constantFillMetrics(fill: tf.Tensor4D, task: TaskSpec, set: ImageSet, classifier: Classifier): Promise<OutputMetrics> {
+  return metricsOf(constantFills(fill, task, set), set.count, classifier);
+}
+
+async function metricsOf(batches: AsyncIterable<ReconstructedBatch>, count: number, classifier: Classifier): Promise<OutputMetrics> {
   const { embedding, classes } = classifier.card.config;
-  const outputEmbeddings = new Float32Array(set.count * embedding);
-  const truthEmbeddings = new Float32Array(set.count * embedding);
-  const outputProbabilities = new Float32Array(set.count * classes);
-  const holeMse = new Float32Array(set.count);
-  const holeSsim = new Float32Array(set.count);
-  for await (const { start, truth, mask, output } of reconstructions(model, task, set, parts, batchSize, options)) {
+  const outputEmbeddings = new Float32Array(count * embedding);
+  const truthEmbeddings = new Float32Array(count * embedding);
+  const outputProbabilities = new Float32Array(count * classes);
+  const holeMse = new Float32Array(count);
+  const holeSsim = new Float32Array(count);
+  for await (const { start, truth, mask, output } of batches) {
     const measured = tf.tidy(() => {
       const [outputEmbedding, outputLogits] = classifier.forward(output);
       return [
@@ -64,7 +73,7 @@ export async function outputMetrics(
     cosine: meanCosineSimilarity({ values: outputEmbeddings, dim: embedding }, { values: truthEmbeddings, dim: embedding }),
     psnr: hole.psnr,
     mse: hole.mse,
-    ssim: holeSsim.reduce((a, b) => a + b, 0) / set.count,
-    images: set.count,
+    ssim: holeSsim.reduce((a, b) => a + b, 0) / count,
+    images: count,
   };
 }

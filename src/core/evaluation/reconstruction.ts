@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensor, indexBatches, type ImageSet } from '../data/image-set';
 import { maskedMsePerImage, summarizeMse, type HoleQuality } from '../metrics/masked';
 import type { I2IModel, ModelParts, ReconstructOptions, TaskBatch } from '../models/types';
-import { taskBatch } from '../tasks/masks';
+import { pasteHole, taskBatch } from '../tasks/masks';
 import type { TaskSpec } from '../../shared/tasks';
 
 /** Seeds evaluation masks and draws; offset by the batch's first index so every model meets the same ones. */
@@ -65,16 +65,26 @@ export async function holeQuality(
   return summarizeMse(perImage);
 }
 
+/** The set with its holes (the evaluation's masks) filled with a fixed image, as `reconstructions` gives a model's outputs. */
+export async function* constantFills(fill: tf.Tensor4D, task: TaskSpec, set: ImageSet, batchSize = 500): AsyncGenerator<ReconstructedBatch> {
+  for (const indices of indexBatches(set.count, batchSize)) {
+    const truth = batchTensor(set, indices);
+    const { mask } = evaluationBatch(task, truth, indices[0]);
+    const output = tf.tidy(() => pasteHole(tf.broadcastTo(fill, truth.shape) as tf.Tensor4D, truth, mask));
+    try {
+      yield { start: indices[0], truth, mask, output };
+    } finally {
+      tf.dispose([truth, mask, output]);
+    }
+  }
+}
+
 /** Hidden-pixel quality when the hidden pixels are filled with a fixed image (the training mean): the floor a model must beat. */
 export async function constantFillQuality(fill: tf.Tensor4D, set: ImageSet, task: TaskSpec): Promise<HoleQuality> {
   const perImage = new Float32Array(set.count);
-  for (const indices of indexBatches(set.count, 500)) {
-    const errors = tf.tidy(() => {
-      const truth = batchTensor(set, indices);
-      const { mask } = evaluationBatch(task, truth, indices[0]);
-      return maskedMsePerImage(tf.broadcastTo(fill, truth.shape) as tf.Tensor4D, truth, mask);
-    });
-    perImage.set(await errors.data(), indices[0]);
+  for await (const { start, truth, mask, output } of constantFills(fill, task, set)) {
+    const errors = maskedMsePerImage(output, truth, mask);
+    perImage.set(await errors.data(), start);
     errors.dispose();
   }
   return summarizeMse(perImage);

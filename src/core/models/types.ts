@@ -48,8 +48,11 @@ export interface ModelCard {
     holeMse: number;
     meanImageHolePsnr: number;
     meanImageHoleMse: number;
+    /** FID of the filled images in the dataset classifier's features, the model's and the mean fill's (when the dataset has a classifier). */
+    fid?: number;
+    meanImageFid?: number;
     /** Per task id when the model serves several tasks. */
-    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number }>;
+    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number; fid?: number; meanImageFid?: number }>;
   };
 }
 
