@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/image-set';
 import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
-import { constantFillMetrics, outputMetrics } from '../../src/core/evaluation/output-metrics';
+import { constantFillMetrics, holeFillMetrics } from '../../src/core/evaluation/output-metrics';
 import { loadClassifier, type Classifier } from '../../src/core/models/classifier';
 import { loadModel } from '../../src/core/models/families';
 import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
@@ -67,9 +67,9 @@ export function trainingRecord(
 
 /**
  * Hidden-pixel quality on held-out images for every task, against filling the hole with the
- * training mean; with a classifier, also the FID of both in its features (a sampler's one draw
- * can lose to the mean in PSNR and still fill the hole with a digit, where the mean fills it with
- * a blur).
+ * training mean; with a classifier, also the FID of both fills (the truth around each) in its
+ * features (a sampler's one draw can lose to the mean in PSNR and still fill the hole with a
+ * digit, where the mean fills it with a blur).
  */
 export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: ImageSet, taskIds: TaskId[], classifier?: Classifier): Promise<NonNullable<ModelCard['evaluation']>> {
   const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
@@ -78,7 +78,7 @@ export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: I
     const task = TASKS[id];
     if (classifier) {
       // Batches of 200, as holeQuality's: masks and draws are seeded per batch, so the PSNR is the one measured without a classifier.
-      const [quality, baseline] = [await outputMetrics(model, task, heldOut, classifier, model, 200), await constantFillMetrics(meanImage, task, heldOut, classifier)];
+      const [quality, baseline] = [await holeFillMetrics(model, task, heldOut, classifier, 200), await constantFillMetrics(meanImage, task, heldOut, classifier)];
       perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse, fid: quality.fid, meanImageFid: baseline.fid };
     } else {
       const [quality, baseline] = [await holeQuality(model, task, heldOut), await constantFillQuality(meanImage, heldOut, task)];

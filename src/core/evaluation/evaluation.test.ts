@@ -8,7 +8,7 @@ import { TASKS } from '../../shared/tasks';
 import { auditHistograms, histogram, membershipAudit } from './membership';
 import { batchTensor } from '../data/image-set';
 import { Classifier } from '../models/classifier';
-import { constantFillMetrics } from './output-metrics';
+import { constantFillMetrics, holeFillMetrics, outputMetrics } from './output-metrics';
 import { constantFillQuality } from './reconstruction';
 
 beforeAll(() => useBackend('wasm'));
@@ -90,4 +90,20 @@ describe('the mean-fill floor in the classifier\'s features', () => {
     tf.dispose([truth, blank]);
     classifier.dispose();
   });
+});
+
+test("a model's hole fill is judged with the truth around it: the same hole error as its whole output, features nearer the truth's", async () => {
+  const classifier = Classifier.create({ id: 'test', family: 'domain-classifier', title: 'test' });
+  const model = smallModel();
+  const images = syntheticImages(8, 28, 8);
+  const whole = await outputMetrics(model, TASKS['centre-25'], images, classifier);
+  const before = tf.memory().numTensors;
+  const fill = await holeFillMetrics(model, TASKS['centre-25'], images, classifier);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(fill.mse).toBe(whole.mse);
+  // An untrained decoder draws grey everywhere; with the seen pixels kept, the images are nearly the truths.
+  expect(fill.cosine).toBeGreaterThan(whole.cosine);
+  expect(fill.fid).toBeLessThan(whole.fid);
+  model.dispose();
+  classifier.dispose();
 });

@@ -6,6 +6,7 @@ import type { Classifier } from '../models/classifier';
 import type { I2IModel, ModelParts, ReconstructOptions } from '../models/types';
 import type { TaskSpec } from '../../shared/tasks';
 import { constantFills, reconstructions, type ReconstructedBatch } from './reconstruction';
+import { pasteHole } from '../tasks/masks';
 
 /**
  * The paper's output metrics for one set, comparing each output with its ground truth. FID,
@@ -33,6 +34,26 @@ export function outputMetrics(
   options?: ReconstructOptions,
 ): Promise<OutputMetrics> {
   return metricsOf(reconstructions(model, task, set, parts, batchSize, options), set.count, classifier);
+}
+
+/**
+ * The same metrics for the model's fill alone: its output inside the hole, the truth outside, as
+ * `constantFillMetrics` sees a fixed fill (a model that redraws the whole image, as the conv AE
+ * does, is otherwise also judged on the pixels it was shown).
+ */
+export function holeFillMetrics(model: I2IModel, task: TaskSpec, set: ImageSet, classifier: Classifier, batchSize = 250): Promise<OutputMetrics> {
+  return metricsOf(pastedIntoTruth(reconstructions(model, task, set, model, batchSize)), set.count, classifier);
+}
+
+async function* pastedIntoTruth(batches: AsyncIterable<ReconstructedBatch>): AsyncGenerator<ReconstructedBatch> {
+  for await (const batch of batches) {
+    const output = pasteHole(batch.output, batch.truth, batch.mask);
+    try {
+      yield { ...batch, output };
+    } finally {
+      output.dispose();
+    }
+  }
 }
 
 /** The same metrics for filling the hole with a fixed image (the training mean): the floor a model must beat, in the classifier's features too. */
