@@ -109,7 +109,7 @@ export function SettingsPanel() {
           />
         )}
         {quality && (
-          <p className={quality.warning ? 'note warning' : 'help'} data-testid="task-quality" data-below-mean-fill={quality.warning !== undefined}>
+          <p className={`task-quality ${quality.warning ? 'note warning' : 'help'}`} data-testid="task-quality" data-below-mean-fill={quality.warning !== undefined}>
             This model, {quality.text}
             {quality.warning && `: ${quality.warning}`}.
           </p>
