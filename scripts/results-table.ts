@@ -4,9 +4,9 @@
  * One row per model judged (sweep points left out: each file's Markdown lists them), in the order
  * of FAMILIES below; a family without results is skipped.
  */
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseOptions } from './node/files';
+import { exists, parseOptions } from './node/files';
 
 const options = parseOptions(process.argv.slice(2), { forget: '7' });
 const FAMILIES = [
@@ -29,7 +29,7 @@ const lines = [
 ];
 for (const { model, title } of FAMILIES) {
   const file = resolve(import.meta.dirname, `../results/evaluate-${model}-forget-${options.forget.split(',').join('-')}.json`);
-  if (!(await access(file).then(() => true, () => false))) continue;
+  if (!(await exists(file))) continue;
   const result = JSON.parse(await readFile(file, 'utf8')) as Result;
   const methods = result.rows.map((r) => r.method).filter((m, i, all) => all.indexOf(m) === i && !m.startsWith('sweep '));
   for (const method of methods) {

@@ -1,10 +1,15 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBuiltInDataset, type BuiltInDatasetId } from '../../src/core/data/builtin';
 import type { ReadFile, WriteFile } from '../../src/core/models/io';
 
 export const PUBLIC_MODELS = resolve(import.meta.dirname, '../../public/models');
 export const PUBLIC_DATA = resolve(import.meta.dirname, '../../public/data');
+
+/** Whether a file or folder is there (no error for a missing one). */
+export function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
 
 export function folderReader(dir: string): ReadFile {
   return async (name) => new Uint8Array(await readFile(join(dir, name)));

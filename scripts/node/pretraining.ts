@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/image-set';
 import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
@@ -9,7 +8,7 @@ import { loadModel } from '../../src/core/models/families';
 import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
 import { TASKS, type TaskId } from '../../src/shared/tasks';
 import type { Pretrainer } from '../../src/core/training/pretrain';
-import { PUBLIC_MODELS, folderReader } from './files';
+import { PUBLIC_MODELS, exists, folderReader } from './files';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -100,6 +99,6 @@ export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: I
 /** The dataset's own classifier (`npm run train-classifier`), whose features the FIDs use; undefined where the dataset has none. */
 export async function datasetClassifier(dataset: string): Promise<Classifier | undefined> {
   const dir = join(PUBLIC_MODELS, `${dataset}-classifier`);
-  if (!(await access(join(dir, 'card.json')).then(() => true, () => false))) return undefined;
+  if (!(await exists(join(dir, 'card.json')))) return undefined;
   return loadClassifier(folderReader(dir));
 }

@@ -70,7 +70,7 @@ describe('the mean-fill floor in the classifier\'s features', () => {
   test('a fill that is the truth scores as the truth; another fill scores its hole error and moves the features', async () => {
     const classifier = Classifier.create({ id: 'test', family: 'domain-classifier', title: 'test' });
     const one = syntheticImages(1, 28, 6);
-    const copies: ImageSet = { ...one, count: 8, pixels: new Uint8Array(8 * 28 * 28).map((_, i) => one.pixels[i % (28 * 28)]) };
+    const copies = subset(one, new Array(8).fill(0));
     const truth = batchTensor(one, [0]);
     const exact = await constantFillMetrics(truth, TASKS['centre-50'], copies, classifier);
     expect(exact.mse).toBe(0);
