@@ -21,12 +21,25 @@ test('the Palette diffusion model unlearns in the browser on wasm, its grid samp
   await expect(page.getByTestId('setting-sample-steps')).toHaveValue('4');
   await expect(page.getByTestId('start-button')).toBeEnabled({ timeout: 60_000 });
 
-  // The sampler reports its DDIM steps while the grid is drawn.
-  const sampling = page.getByTestId('recon-sampling');
-  const samplingShown = sampling.waitFor({ state: 'attached', timeout: 180_000 }).then(() => sampling.textContent());
+  // The sampler reports its DDIM steps while the grid is drawn. The report can be on screen for less than a
+  // polling interval, so every text it shows is recorded as the DOM changes.
+  await page.evaluate(() => {
+    const shown: string[] = [];
+    Object.assign(window, { samplingShown: shown });
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="recon-sampling"]')?.textContent;
+      if (text && shown.at(-1) !== text) shown.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByTestId('start-button').click();
-  expect(await samplingShown).toMatch(/sampling \d+\/\d+/);
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 180_000 });
+  const samplingShown: string[] = await page.evaluate(() => (window as unknown as { samplingShown: string[] }).samplingShown);
+  expect(samplingShown.length).toBeGreaterThan(0);
+  for (const text of samplingShown) {
+    const [, done, total] = text.match(/^sampling (\d+)\/(\d+)$/) ?? [];
+    expect(Number(done), text).toBeGreaterThan(0);
+    expect(Number(done), text).toBeLessThanOrEqual(Number(total));
+  }
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(4);
 
   for (const set of ['forget', 'retain']) {
