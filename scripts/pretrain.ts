@@ -9,6 +9,8 @@
  * `--from ID` continues training a saved model (its architecture, tasks and weights) for `--steps`
  * more, with a fresh optimiser and schedule; the card then lists every stage. `--steps 0` only
  * measures it again on `--eval-images` held-out images (FID too where the dataset has a classifier).
+ * A model with a sampler (diffusion) is also measured on `--draws` draws per image (default 8; 0
+ * skips it): the mean of the draws, and one draw's error split into its mean's miss and its spread.
  * `--checkpoint-every N --checkpoint-dir DIR` writes the model and its card (training so far, no
  * evaluation) to DIR/step-<k> every N steps (N a multiple of 100, the logging interval).
  * `--ema 0.999` keeps a moving average of the weights (the official Palette's EMA) and saves it,
@@ -43,6 +45,7 @@ const options = parseOptions(process.argv.slice(2), {
   checkpointEvery: 0,
   checkpointDir: '',
   ema: 0,
+  draws: 8,
 });
 if (options.steps === 0 && !options.from) throw new Error('--steps 0 measures a saved model again: give it with --from');
 if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
@@ -98,7 +101,9 @@ if (settings.steps > 0) {
   trainer.dispose();
   model.card.training = trainingRecord(previousTraining, stage, backend);
 }
-model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card), await datasetClassifier(datasetId));
+// Only a sampler's draws differ; a deterministic model's would all be the same.
+const draws = model.card.architecture.sampleSteps === undefined ? 0 : options.draws;
+model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card), await datasetClassifier(datasetId), draws);
 await saveModel(model, folderWriter(join(PUBLIC_MODELS, options.id)));
 console.log(JSON.stringify(model.card.evaluation, null, 2));
 console.log(`wrote public/models/${options.id}`);

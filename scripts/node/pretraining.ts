@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { allIndices, batchTensor, type ImageSet } from '../../src/core/data/image-set';
 import { constantFillQuality, holeQuality } from '../../src/core/evaluation/reconstruction';
+import { drawSpread } from '../../src/core/evaluation/draw-spread';
 import { constantFillMetrics, holeFillMetrics } from '../../src/core/evaluation/output-metrics';
 import { loadClassifier, type Classifier } from '../../src/core/models/classifier';
 import { loadModel } from '../../src/core/models/families';
-import type { I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
+import type { DrawsRecord, I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
 import { TASKS, type TaskId } from '../../src/shared/tasks';
 import type { Pretrainer } from '../../src/core/training/pretrain';
 import { PUBLIC_MODELS, exists, folderReader } from './files';
@@ -68,11 +69,20 @@ export function trainingRecord(
  * Hidden-pixel quality on held-out images for every task, against filling the hole with the
  * training mean; with a classifier, also the FID of both fills (the truth around each) in its
  * features (a sampler's one draw can lose to the mean in PSNR and still fill the hole with a
- * digit, where the mean fills it with a blur).
+ * digit, where the mean fills it with a blur). With `draws` (2 or more, for a sampler), also what
+ * the mean of that many draws per image reaches, and one draw's error split into the model's mean
+ * miss and its spread.
  */
-export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: ImageSet, taskIds: TaskId[], classifier?: Classifier): Promise<NonNullable<ModelCard['evaluation']>> {
+export async function evaluateTasks(
+  model: I2IModel,
+  train: ImageSet,
+  heldOut: ImageSet,
+  taskIds: TaskId[],
+  classifier?: Classifier,
+  draws = 0,
+): Promise<NonNullable<ModelCard['evaluation']>> {
   const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
-  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number; fid?: number; meanImageFid?: number }> = {};
+  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number; fid?: number; meanImageFid?: number; draws?: DrawsRecord }> = {};
   for (const id of taskIds) {
     const task = TASKS[id];
     if (classifier) {
@@ -83,9 +93,20 @@ export async function evaluateTasks(model: I2IModel, train: ImageSet, heldOut: I
       const [quality, baseline] = [await holeQuality(model, task, heldOut), await constantFillQuality(meanImage, heldOut, task)];
       perTask[id] = { holePsnr: quality.psnr, holeMse: quality.mse, meanImageHolePsnr: baseline.psnr, meanImageHoleMse: baseline.mse };
     }
-    const { holePsnr, meanImageHolePsnr, fid, meanImageFid } = perTask[id];
+    if (draws >= 2) {
+      const spread = await drawSpread(model, task, heldOut, draws);
+      perTask[id].draws = {
+        count: draws,
+        meanOfDrawsHolePsnr: spread.meanOfDraws.psnr,
+        meanOfDrawsHoleMse: spread.meanOfDraws.mse,
+        spread: spread.spread,
+        modelMeanHoleMse: spread.modelMeanMse,
+      };
+    }
+    const { holePsnr, meanImageHolePsnr, fid, meanImageFid, draws: drawn } = perTask[id];
     const fidText = fid === undefined ? '' : `; FID ${fid.toFixed(2)} (mean fill ${meanImageFid?.toFixed(2)})`;
-    console.log(`${id}: hidden-pixel PSNR ${holePsnr.toFixed(2)} dB (training-mean fill ${meanImageHolePsnr.toFixed(2)} dB)${fidText}`);
+    const drawsText = drawn ? `; mean of ${drawn.count} draws ${drawn.meanOfDrawsHolePsnr.toFixed(2)} dB, model mean MSE ${drawn.modelMeanHoleMse.toFixed(4)}, spread ${drawn.spread.toFixed(4)}` : '';
+    console.log(`${id}: hidden-pixel PSNR ${holePsnr.toFixed(2)} dB (training-mean fill ${meanImageHolePsnr.toFixed(2)} dB)${fidText}${drawsText}`);
   }
   meanImage.dispose();
   const first = perTask[taskIds[0]];

@@ -109,9 +109,9 @@ export function SettingsPanel() {
           />
         )}
         {quality && (
-          <p className={`task-quality ${quality.warning ? 'note warning' : 'help'}`} data-testid="task-quality" data-below-mean-fill={quality.warning !== undefined}>
+          <p className={`task-quality ${quality.warning ? 'note warning' : 'help'}`} data-testid="task-quality" data-below-mean-fill={quality.belowMeanFill}>
             This model, {quality.text}
-            {quality.warning && `: ${quality.warning}`}.
+            {(quality.warning ?? quality.note) && `: ${quality.warning ?? quality.note}`}.
           </p>
         )}
         <SelectField

@@ -12,10 +12,25 @@ describe('taskQuality', () => {
       { kind: 'centre-hole', holeFraction: 0.5 },
       { kind: 'outpainting', keepFraction: 0.5 },
     ]);
-    expect(taskQuality(palette, 'centre-25')).toEqual({ text: "held out (500 images): 12.3 dB in the hole, the training mean 7.6 dB; FID 3.1, the mean 80.2 (in the dataset classifier's features)" });
-    expect(taskQuality(palette, 'outpaint')?.warning).toMatch(/little for unlearning to remove/);
+    expect(taskQuality(palette, 'centre-25')).toEqual({ text: "held out (500 images): 12.3 dB in the hole, the training mean 7.6 dB; FID 3.1, the mean 80.2 (in the dataset classifier's features)", belowMeanFill: false });
+    expect(taskQuality(palette, 'outpaint')).toMatchObject({ belowMeanFill: true, warning: expect.stringMatching(/little for unlearning to remove/) });
     // Below the mean in PSNR, far better in FID: the sample is a digit, judged pixel by pixel.
     expect(taskQuality(palette, 'centre-50')?.warning).toMatch(/forgetting shows in FID/);
+  });
+
+  it("names a sampler's mean of draws, and notes rather than warns where that mean beats the mean fill and one draw does not", () => {
+    const draws = (meanOfDrawsHolePsnr: number) => ({ count: 8, meanOfDrawsHolePsnr, meanOfDrawsHoleMse: 0, spread: 0, modelMeanHoleMse: 0 });
+    const palette = card({ heldOutImages: 500, ...scores(7.5, 7.9), perTask: { 'centre-50': { ...scores(7.5, 7.9), draws: draws(9.9) }, outpaint: { ...scores(14.8, 15.7), draws: draws(15.2) } } }, [
+      { kind: 'centre-hole', holeFraction: 0.5 },
+      { kind: 'outpainting', keepFraction: 0.5 },
+    ]);
+    const centre = taskQuality(palette, 'centre-50')!;
+    expect(centre.text).toBe('held out (500 images): 7.5 dB in the hole (one draw; the mean of 8 draws 9.9 dB), the training mean 7.9 dB');
+    expect(centre).toMatchObject({ belowMeanFill: true, note: expect.stringMatching(/their mean beats the training mean/) });
+    expect(centre.warning).toBeUndefined();
+    // The mean of draws below the mean fill too: nothing shows the model knows more.
+    expect(taskQuality(palette, 'outpaint')).toMatchObject({ belowMeanFill: true, warning: expect.stringMatching(/little for unlearning to remove/) });
+    expect(taskQuality(palette, 'outpaint')?.note).toBeUndefined();
   });
 
   it("takes a one-task card's top level for its task only, and nothing from a card without a measurement", () => {

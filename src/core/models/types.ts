@@ -51,9 +51,26 @@ export interface ModelCard {
     /** FID of the filled images in the dataset classifier's features, the model's and the mean fill's (when the dataset has a classifier). */
     fid?: number;
     meanImageFid?: number;
+    /** A sampler's draws (first task's here, each task's in perTask). */
+    draws?: DrawsRecord;
     /** Per task id when the model serves several tasks. */
-    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number; fid?: number; meanImageFid?: number }>;
+    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number; fid?: number; meanImageFid?: number; draws?: DrawsRecord }>;
   };
+}
+
+/**
+ * A sampler's draws on held-out images (core/evaluation/draw-spread.ts): one draw's hole error is
+ * the miss of the model's mean plus the draws' spread, so the mean can beat the training-mean
+ * fill where one draw does not.
+ */
+export interface DrawsRecord {
+  count: number;
+  meanOfDrawsHolePsnr: number;
+  meanOfDrawsHoleMse: number;
+  /** σ²: the draws' variance per hidden value. */
+  spread: number;
+  /** |μ − x|²: the hole MSE of the model's own mean, as if drawn infinitely often. */
+  modelMeanHoleMse: number;
 }
 
 /** A trainable half of a model (encoder or decoder): its variables, copyable and savable. */
