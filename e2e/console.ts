@@ -29,3 +29,23 @@ export async function colouredFraction(page: Page, testId: string): Promise<numb
     return coloured / (data.length / 4);
   });
 }
+
+/**
+ * Records every text the element `testId` shows from now on, as the DOM changes: a progress line
+ * can be on screen for less than a polling interval. Returns a reader of the texts seen so far.
+ */
+export async function recordTexts(page: Page, testId: string): Promise<() => Promise<string[]>> {
+  const key = `texts:${testId}`;
+  await page.evaluate(
+    ([key, testId]) => {
+      const seen: string[] = [];
+      Object.assign(window, { [key]: seen });
+      new MutationObserver(() => {
+        const text = document.querySelector(`[data-testid="${testId}"]`)?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    },
+    [key, testId],
+  );
+  return () => page.evaluate((key) => (window as unknown as Record<string, string[]>)[key], key);
+}

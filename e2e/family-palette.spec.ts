@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { collectErrors, inkedFraction } from './console';
+import { collectErrors, inkedFraction, recordTexts } from './console';
 
 test('the Palette diffusion model unlearns in the browser on wasm, its grid sampled with progress shown', async ({ page }) => {
   const errors = collectErrors(page);
@@ -23,19 +23,11 @@ test('the Palette diffusion model unlearns in the browser on wasm, its grid samp
   await expect(page.getByTestId('setting-sample-steps')).toHaveValue('4');
   await expect(page.getByTestId('start-button')).toBeEnabled({ timeout: 60_000 });
 
-  // The sampler reports its DDIM steps while the grid is drawn. The report can be on screen for less than a
-  // polling interval, so every text it shows is recorded as the DOM changes.
-  await page.evaluate(() => {
-    const shown: string[] = [];
-    Object.assign(window, { samplingShown: shown });
-    new MutationObserver(() => {
-      const text = document.querySelector('[data-testid="recon-sampling"]')?.textContent;
-      if (text && shown.at(-1) !== text) shown.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  // The sampler reports its DDIM steps while the grid is drawn.
+  const samplingTexts = await recordTexts(page, 'recon-sampling');
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 180_000 });
-  const samplingShown: string[] = await page.evaluate(() => (window as unknown as { samplingShown: string[] }).samplingShown);
+  const samplingShown = await samplingTexts();
   expect(samplingShown.length).toBeGreaterThan(0);
   for (const text of samplingShown) {
     const [, done, total] = text.match(/^sampling (\d+)\/(\d+)$/) ?? [];
