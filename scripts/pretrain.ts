@@ -13,6 +13,9 @@
  * skips it): the mean of the draws, and one draw's error split into its mean's miss and its spread.
  * `--checkpoint-every N --checkpoint-dir DIR` writes the model and its card (training so far, no
  * evaluation) to DIR/step-<k> every N steps (N a multiple of 100, the logging interval).
+ * `--train-tasks outpaint,centre-50` trains the stage on those of the model's tasks only (default:
+ * all of them, one at random per step; a task named twice is drawn twice as often), recorded in
+ * the stage.
  * `--ema 0.999` keeps a moving average of the weights (the official Palette's EMA) and saves it,
  * in checkpoints too, as the model.
  */
@@ -46,6 +49,7 @@ const options = parseOptions(process.argv.slice(2), {
   checkpointDir: '',
   ema: 0,
   draws: 8,
+  trainTasks: '',
 });
 if (options.steps === 0 && !options.from) throw new Error('--steps 0 measures a saved model again: give it with --from');
 if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
@@ -81,7 +85,21 @@ const newCard = (): ModelCard => ({
 });
 const model = continued ?? family.create(newCard());
 model.card.id = options.id;
-const settings = { ...DEFAULT_PRETRAIN, steps: options.steps, batchSize: options.batch, learningRate: options.lr, warmupSteps: options.warmup, seed: options.seed, emaDecay: options.ema };
+const trainTaskIds = options.trainTasks ? (options.trainTasks.split(',') as TaskId[]) : undefined;
+for (const id of trainTaskIds ?? []) {
+  if (!modelTaskIds(model.card).includes(id)) throw new Error(`--train-tasks: ${options.id} has no task "${id}"; its tasks: ${modelTaskIds(model.card).join(', ')}`);
+}
+const withTrainTasks = (stage: TrainingStage): TrainingStage => (trainTaskIds ? { ...stage, tasks: trainTaskIds } : stage);
+const settings = {
+  ...DEFAULT_PRETRAIN,
+  steps: options.steps,
+  batchSize: options.batch,
+  learningRate: options.lr,
+  warmupSteps: options.warmup,
+  seed: options.seed,
+  emaDecay: options.ema,
+  ...(trainTaskIds ? { tasks: trainTaskIds.map((id) => TASKS[id]) } : {}),
+};
 // `--steps 0` trains nothing: it measures a saved model again (after the measurement changed).
 if (settings.steps > 0) {
   const trainer = new Pretrainer(model, train, settings);
@@ -90,14 +108,14 @@ if (settings.steps > 0) {
     ? {
         every: options.checkpointEvery,
         async save(sofar: TrainingStage) {
-          model.card.training = trainingRecord(previousTraining, sofar, backend);
+          model.card.training = trainingRecord(previousTraining, withTrainTasks(sofar), backend);
           delete model.card.evaluation;
           await saveModel(model, folderWriter(join(options.checkpointDir, `step-${sofar.steps}`)));
           console.log(`checkpoint after ${sofar.steps} steps, ${sofar.seconds} s`);
         },
       }
     : undefined;
-  const stage = await runPretrainer(trainer, checkpoint);
+  const stage = withTrainTasks(await runPretrainer(trainer, checkpoint));
   trainer.dispose();
   model.card.training = trainingRecord(previousTraining, stage, backend);
 }

@@ -16,6 +16,8 @@ export interface TrainingStage {
   seed: number;
   /** The decay of the weight average the stage ended on, when it kept one. */
   emaDecay?: number;
+  /** The task ids the stage trained on, when not every task of the card. */
+  tasks?: string[];
   seconds: number;
   finalLoss: number;
 }
