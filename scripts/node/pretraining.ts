@@ -6,7 +6,7 @@ import { drawSpread } from '../../src/core/evaluation/draw-spread';
 import { constantFillMetrics, holeFillMetrics } from '../../src/core/evaluation/output-metrics';
 import { loadClassifier, type Classifier } from '../../src/core/models/classifier';
 import { loadModel } from '../../src/core/models/families';
-import type { DrawsRecord, I2IModel, ModelCard, TrainingStage } from '../../src/core/models/types';
+import type { I2IModel, ModelCard, TaskEvaluation, TrainingStage } from '../../src/core/models/types';
 import { TASKS, type TaskId } from '../../src/shared/tasks';
 import type { Pretrainer } from '../../src/core/training/pretrain';
 import { PUBLIC_MODELS, exists, folderReader } from './files';
@@ -82,7 +82,7 @@ export async function evaluateTasks(
   draws = 0,
 ): Promise<NonNullable<ModelCard['evaluation']>> {
   const meanImage = tf.tidy(() => tf.mean(batchTensor(train, allIndices(train)), 0, true) as tf.Tensor4D);
-  const perTask: Record<string, { holePsnr: number; holeMse: number; meanImageHolePsnr: number; meanImageHoleMse: number; fid?: number; meanImageFid?: number; draws?: DrawsRecord }> = {};
+  const perTask: Record<string, TaskEvaluation> = {};
   for (const id of taskIds) {
     const task = TASKS[id];
     if (classifier) {

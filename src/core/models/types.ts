@@ -44,20 +44,24 @@ export interface ModelCard {
     /** When training continued from saved weights: each stage's own recipe, first to last. */
     stages?: TrainingStage[];
   };
-  evaluation?: {
+  /** Held-out quality: the first task's at the top level, each task's in perTask when there are several. */
+  evaluation?: TaskEvaluation & {
     heldOutImages: number;
-    holePsnr: number;
-    holeMse: number;
-    meanImageHolePsnr: number;
-    meanImageHoleMse: number;
-    /** FID of the filled images in the dataset classifier's features, the model's and the mean fill's (when the dataset has a classifier). */
-    fid?: number;
-    meanImageFid?: number;
-    /** A sampler's draws (first task's here, each task's in perTask). */
-    draws?: DrawsRecord;
-    /** Per task id when the model serves several tasks. */
-    perTask?: Record<string, { holePsnr: number; meanImageHolePsnr: number; fid?: number; meanImageFid?: number; draws?: DrawsRecord }>;
+    perTask?: Record<string, TaskEvaluation>;
   };
+}
+
+/** One task's held-out hidden-pixel quality, the model's beside filling the hole with the training mean. */
+export interface TaskEvaluation {
+  holePsnr: number;
+  holeMse: number;
+  meanImageHolePsnr: number;
+  meanImageHoleMse: number;
+  /** FID of the filled images in the dataset classifier's features, the model's and the mean fill's (when the dataset has a classifier). */
+  fid?: number;
+  meanImageFid?: number;
+  /** A sampler's draws. */
+  draws?: DrawsRecord;
 }
 
 /**
