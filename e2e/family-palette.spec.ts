@@ -4,7 +4,7 @@ import { collectErrors, inkedFraction, recordTexts } from './console';
 
 test('the Palette diffusion model unlearns in the browser on wasm, its grid sampled with progress shown', async ({ page }) => {
   const errors = collectErrors(page);
-  // Few DDIM steps (`sample`) and few held-out images keep the sampled grid and metrics quick on wasm.
+  // Few sampling steps (`sample`) and few held-out images keep the sampled grid and metrics quick on wasm.
   await page.goto('/?model=mnist-palette&backend=wasm&task=centre-50&forget=7&steps=4&batch=8&eval=16&sample=4');
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm');
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-palette');
@@ -15,15 +15,23 @@ test('the Palette diffusion model unlearns in the browser on wasm, its grid samp
     await page.getByTestId('setting-task').selectOption(task);
     const { holePsnr, meanImageHolePsnr, draws } = card.evaluation.perTask[task];
     const quality = page.getByTestId('task-quality');
-    await expect(quality).toContainText(`${holePsnr.toFixed(1)} dB in the hole (one draw; the mean of ${draws.count} draws ${draws.meanOfDrawsHolePsnr.toFixed(1)} dB)`);
+    const { sampler, sampleSteps } = card.architecture;
+    await expect(quality).toContainText(`${holePsnr.toFixed(1)} dB in the hole (one draw, ${sampler} sampler, ${sampleSteps} steps; the mean of ${draws.count} draws ${draws.meanOfDrawsHolePsnr.toFixed(1)} dB)`);
     await expect(quality).toHaveAttribute('data-below-mean-fill', String(holePsnr < meanImageHolePsnr));
     // Red only where nothing shows the model knows more than the mean: not where its mean of draws beats it.
     await expect(quality).toHaveClass(holePsnr < meanImageHolePsnr && draws.meanOfDrawsHolePsnr <= meanImageHolePsnr ? /warning/ : /help/);
   }
   await expect(page.getByTestId('setting-sample-steps')).toHaveValue('4');
+  // The sampler starts at the card's own; a choice goes into the URL, so that a shared run samples alike.
+  const sampler = page.getByTestId('setting-sampler');
+  await expect(sampler).toHaveValue(card.architecture.sampler);
+  await sampler.selectOption('ddim');
+  await expect(page).toHaveURL(/[?&]sampler=ddim(&|$)/);
+  await sampler.selectOption(card.architecture.sampler);
+  await expect(page).toHaveURL(new RegExp(`[?&]sampler=${card.architecture.sampler}(&|$)`));
   await expect(page.getByTestId('start-button')).toBeEnabled({ timeout: 60_000 });
 
-  // The sampler reports its DDIM steps while the grid is drawn.
+  // The sampler reports its steps while the grid is drawn.
   const samplingTexts = await recordTexts(page, 'recon-sampling');
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 180_000 });

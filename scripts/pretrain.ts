@@ -16,6 +16,8 @@
  * `--train-tasks outpaint,centre-50` trains the stage on those of the model's tasks only (default:
  * all of them, one at random per step; a task named twice is drawn twice as often), recorded in
  * the stage.
+ * `--sampler ancestral|ddim --sample-steps N` set a diffusion model's own sampler and its steps (its
+ * card's, which the studio, the CLI and this measurement use), for a new or a continued model.
  * `--ema 0.999` keeps a moving average of the weights (the official Palette's EMA) and saves it,
  * in checkpoints too, as the model.
  */
@@ -50,6 +52,8 @@ const options = parseOptions(process.argv.slice(2), {
   ema: 0,
   draws: 8,
   trainTasks: '',
+  sampler: '',
+  sampleSteps: 0,
 });
 if (options.steps === 0 && !options.from) throw new Error('--steps 0 measures a saved model again: give it with --from');
 if (options.checkpointEvery && (options.checkpointEvery % 100 || !options.checkpointDir)) throw new Error('--checkpoint-every needs a multiple of 100 and --checkpoint-dir');
@@ -58,7 +62,14 @@ const family = familyOf(options.family);
 const taskIds = options.tasks.split(',') as TaskId[];
 for (const id of taskIds) if (!TASK_IDS.includes(id)) throw new Error(`unknown task "${id}"; tasks: ${TASK_IDS.join(', ')}`);
 const backend = await useNodeBackend(options.backend as NodeBackend);
-const continued = options.from ? await loadForContinuing(options.from) : undefined;
+/** The card with the sampler and steps the flags give; only a diffusion model (one with sampleSteps) has them. */
+function withSampling(card: ModelCard): ModelCard {
+  if (!options.sampler && !options.sampleSteps) return card;
+  if (card.architecture.sampleSteps === undefined) throw new Error(`--sampler and --sample-steps are for a diffusion model; ${card.id} is ${card.family}`);
+  const architecture = { ...card.architecture, ...(options.sampler ? { sampler: options.sampler } : {}), ...(options.sampleSteps ? { sampleSteps: options.sampleSteps } : {}) };
+  return { ...card, architecture };
+}
+const continued = options.from ? await loadForContinuing(options.from, withSampling) : undefined;
 // Kept apart: checkpoints rewrite the card's record.
 const previousTraining = continued?.card.training;
 // A continued model keeps its own data: the dataset and left-out classes come from its card.
@@ -83,7 +94,7 @@ const newCard = (): ModelCard => ({
   architecture: { ...family.defaultArchitecture(height, width, channels), seed: options.seed },
   ...(excluded.length ? { excludedClasses: excluded } : {}),
 });
-const model = continued ?? family.create(newCard());
+const model = continued ?? family.create(withSampling(newCard()));
 model.card.id = options.id;
 const trainTaskIds = options.trainTasks ? (options.trainTasks.split(',') as TaskId[]) : undefined;
 for (const id of trainTaskIds ?? []) {

@@ -2,8 +2,8 @@
  * Headless unlearning on the same core as the studio (same data files, same defaults):
  *   npm run unlearn -- --model mnist-inpaint-ae --forget 7 --json out.json [--method ID --task ID --steps N --alpha A --lr LR --batch B
  *     --warmup F --schedule warmup-cosine|constant --beta2 B --weight-decay W --clip C]  (unset: the model card's recipe)
- *     [--sampler ddim|ancestral] [--sample-steps N]  (a diffusion model's sampler, default DDIM, and its
- *     network evaluations; 0 = the card's for DDIM, all T for ancestral, the official evaluation)
+ *     [--sampler ddim|ancestral] [--sample-steps N]  (a diffusion model's sampler and its network
+ *     evaluations; unset or 0: the card's; the official evaluation is ancestral over all T steps)
  * A diffusion model's JSON also has `noiseLevels`: per bucket of timesteps, L_F, L_R and the one-step
  * ε error on `--diagnostic-images` held-out forget and retain images, original and unlearned.
  * `--target retrained` (the model trained without the forget classes, public/models/<model>-without-<classes>)
@@ -22,7 +22,7 @@ import { loadModel } from '../src/core/models/families';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
 import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, retrainedTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, type DiffusionSampler, type MethodId } from '../src/shared/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, cardSampler, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
@@ -35,7 +35,7 @@ const options = parseOptions(process.argv.slice(2), {
   ...SETTING_FLAGS,
   evalImages: DEFAULT_RUN_OPTIONS.evalImages,
   sampleSteps: 0,
-  sampler: 'ddim',
+  sampler: '',
   diagnosticImages: 100,
   target: '',
   targetPsnr: NaN,
@@ -46,7 +46,7 @@ const options = parseOptions(process.argv.slice(2), {
 });
 
 if (!Number.isInteger(options.sampleSteps) || options.sampleSteps < 0) throw new Error('--sample-steps must be a whole number ≥ 0');
-if (!(DIFFUSION_SAMPLERS as readonly string[]).includes(options.sampler)) throw new Error(`--sampler must be one of ${DIFFUSION_SAMPLERS.join(', ')}`);
+if (options.sampler && !(DIFFUSION_SAMPLERS as readonly string[]).includes(options.sampler)) throw new Error(`--sampler must be one of ${DIFFUSION_SAMPLERS.join(', ')}`);
 const classList = (text: string) => (text ? text.split(',').map((c) => Number(c.trim())) : undefined);
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
@@ -55,7 +55,7 @@ const split = splitByClass(data.train, data.test, classList(options.forget)!, cl
 // The model's recipe (its calibrated values for a run that stops at a target), then the flags given; checked with the other settings when the run starts.
 const calibrated = Boolean(options.target) || !Number.isNaN(options.targetPsnr);
 const settings = settingsFor(model.card, options, options.method as MethodId, calibrated);
-const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined, sampler: options.sampler as DiffusionSampler });
+const run = new UnlearningRun(model, split, settings, { ...DEFAULT_RUN_OPTIONS, evalImages: options.evalImages, sampleSteps: options.sampleSteps || undefined, sampler: (options.sampler || undefined) as DiffusionSampler | undefined });
 const log = (line: string) => options.quiet || console.log(line);
 log(`unlearning ${options.model} with ${settings.method} on ${backend}, task: ${TASK_LABELS[taskId(run.unlearner.task)!] ?? JSON.stringify(run.unlearner.task)}; forget ${options.forget}, ${settings.steps} steps, α ${settings.alpha}, lr ${settings.learningRate}, batch ${settings.batchSize}`);
 
@@ -109,7 +109,7 @@ const result = {
   task: run.unlearner.task,
   backend,
   settings,
-  sampling: { sampler: options.sampler, sampleSteps: options.sampleSteps || 'default' },
+  ...(model.card.architecture.sampleSteps === undefined ? {} : { sampling: { sampler: options.sampler || cardSampler(model.card.architecture), sampleSteps: options.sampleSteps || model.card.architecture.sampleSteps } }),
   forgetClasses: classList(options.forget),
   counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: metrics.forget.original.images },
   seconds,

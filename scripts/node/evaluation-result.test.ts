@@ -34,6 +34,8 @@ describe('joinEvaluations', () => {
   it('refuses parts that judged the references differently, differ in settings, or share a method', () => {
     expect(() => joinEvaluations([part({ paper: 11 }), part({ 'max-loss': 7 }, false, 12.5)])).toThrow(/references differently/);
     expect(() => joinEvaluations([part({ paper: 11 }), { ...part({ 'max-loss': 7 }), settings: { ...DEFAULT_UNLEARN, steps: 1 } }])).toThrow(/differ in settings/);
+    const sampled = (sampleSteps: number) => ({ sampler: 'ancestral', sampleSteps });
+    expect(() => joinEvaluations([{ ...part({ paper: 11 }), sampling: sampled(50) }, { ...part({ 'max-loss': 7 }), sampling: sampled(10) }])).toThrow(/differ in sampling/);
     expect(() => joinEvaluations([part({ paper: 11 }), part({ paper: 11 })])).toThrow(/paper was judged by more than one part/);
     expect(() => joinEvaluations([part({ paper: 11 }, true), part({ 'max-loss': 7 }, true)])).toThrow(/calibrated/);
   });
@@ -43,5 +45,8 @@ describe('joinEvaluations', () => {
     const joined = evaluationMarkdown(joinEvaluations([part({ paper: 11 }), part({ 'max-loss': 7 })]), 'mnist');
     expect(joined).toBe(single);
     expect(single).toContain('| max-loss | forget | **3.00** |');
+    // A sampler's table says how its fills were drawn.
+    expect(single).toMatch(/^Forget classes 7; 4 images per set; FID/);
+    expect(evaluationMarkdown({ ...part({ paper: 11 }), sampling: { sampler: 'ancestral', sampleSteps: 50 } }, 'mnist')).toMatch(/^Forget classes 7; 4 images per set, each sampled once \(ancestral, 50 steps\); FID/);
   });
 });

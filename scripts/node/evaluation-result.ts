@@ -14,6 +14,8 @@ export interface EvaluationResult {
   settings: UnlearnSettings;
   evalImages: number;
   classifier: string;
+  /** A diffusion model's sampler and its steps (its card's) behind every reconstruction. */
+  sampling?: { sampler: string; sampleSteps: number };
   rows: (RankedRow & { images: number })[];
   audit: { method: string; auc: number; histogram: unknown }[];
   costs: { method: string; seconds: number }[];
@@ -34,7 +36,7 @@ export function joinEvaluations(parts: EvaluationResult[]): EvaluationResult {
   const [first, ...others] = parts;
   if (!first) throw new Error('nothing to join');
   for (const part of others) {
-    for (const key of ['model', 'forgetClasses', 'proxyRetain', 'settings', 'evalImages', 'classifier'] as const) {
+    for (const key of ['model', 'forgetClasses', 'proxyRetain', 'settings', 'evalImages', 'classifier', 'sampling'] as const) {
       if (!same(part[key], first[key])) throw new Error(`the parts differ in ${key}: ${JSON.stringify(first[key])} vs ${JSON.stringify(part[key])}`);
     }
     // Histograms are left out: each part bins its audits on the range of its own models' losses.
@@ -66,9 +68,10 @@ export function joinEvaluations(parts: EvaluationResult[]): EvaluationResult {
 }
 
 /** The result as the Markdown table committed beside it. */
-export function evaluationMarkdown({ forgetClasses, evalImages, rows, audit, costs, calibration, sweep }: EvaluationResult, dataset: string): string {
+export function evaluationMarkdown({ forgetClasses, evalImages, sampling, rows, audit, costs, calibration, sweep }: EvaluationResult, dataset: string): string {
+  const sampled = sampling ? `, each sampled once (${sampling.sampler}, ${sampling.sampleSteps} steps)` : '';
   const lines = [
-    `Forget classes ${forgetClasses.join(', ')}; ${evalImages} images per set; FID/IS/cosine in the features of the project's ${dataset} classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
+    `Forget classes ${forgetClasses.join(', ')}; ${evalImages} images per set${sampled}; FID/IS/cosine in the features of the project's ${dataset} classifier (domain-network scores, not Inception/CLIP). Best method per column in bold.`,
     '',
     '| method | set | FID | IS | cosine | PSNR (hole) | SSIM (hole) |',
     '|---|---|---|---|---|---|---|',

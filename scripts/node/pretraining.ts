@@ -35,9 +35,9 @@ export async function runPretrainer(trainer: Pretrainer, checkpoint?: { every: n
   return stage(trainer.settings.steps);
 }
 
-/** A shipped model whose training `--from ID` continues: its architecture, tasks and weights. */
-export async function loadForContinuing(id: string): Promise<I2IModel> {
-  const model = await loadModel(folderReader(join(PUBLIC_MODELS, id)));
+/** A shipped model whose training `--from ID` continues: its architecture (after `adjustCard`), tasks and weights. */
+export async function loadForContinuing(id: string, adjustCard?: (card: ModelCard) => ModelCard): Promise<I2IModel> {
+  const model = await loadModel(folderReader(join(PUBLIC_MODELS, id)), adjustCard);
   console.log(`continuing ${id} after ${model.card.training?.steps ?? '?'} steps`);
   return model;
 }

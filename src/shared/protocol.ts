@@ -15,7 +15,7 @@ import type { PretrainerState } from '../core/training/pretrain';
 import type { ImageStack, ReconstructionGrid } from '../core/unlearning/run';
 import type { UnlearnerState } from '../core/unlearning/unlearner';
 import type { OwnSets, TrainOriginalSettings, TrainReport } from './own';
-import type { StepReport, UnlearnSettings } from './settings';
+import type { DiffusionSampler, StepReport, UnlearnSettings } from './settings';
 import type { CalibrationPoint, CalibrationRequest, CalibrationStopReason, CalibrationTarget } from './calibration';
 
 export type { BenchmarkBudget, BenchmarkResult, HoleQuality, ImageStack, ModelCard, ReconstructionGrid, StepReport, UnlearnSettings };
@@ -102,8 +102,10 @@ export interface StartRequest {
   /** Continue an interrupted run from a checkpoint. */
   resume?: ResumeFrom;
   previewImages: number;
-  /** DDIM steps of a diffusion model's sampler (grid and metrics); the model card's default when undefined. */
+  /** Steps of a diffusion model's sampler (grid and metrics); the model card's default when undefined. */
   sampleSteps?: number;
+  /** A diffusion model's sampler (grid and metrics); the model card's default when undefined. */
+  sampler?: DiffusionSampler;
   /** Least time between grid refreshes: every step on a slow backend, about once a second on a fast one. */
   previewIntervalMs: number;
   /** Stop at target: measure forget and retain quality every few steps and stop once the forget set reaches the goal. */

@@ -103,14 +103,21 @@ export interface RunOptions {
   evalImages: number;
   /** Held-out images per set shown in the grid. */
   previewImages: number;
-  /** Network evaluations when a diffusion model reconstructs (grid and metrics); see ReconstructOptions. */
+  /** Network evaluations when a diffusion model reconstructs (grid and metrics); the card's when undefined. */
   sampleSteps?: number;
-  /** A diffusion model's sampler (default DDIM, fast enough for the live grid; the official evaluation is ancestral over every step). */
+  /** A diffusion model's sampler (grid and metrics); the card's when undefined. */
   sampler?: DiffusionSampler;
 }
 
 export const DIFFUSION_SAMPLERS = ['ddim', 'ancestral'] as const;
 export type DiffusionSampler = (typeof DIFFUSION_SAMPLERS)[number];
+
+/** A diffusion model card's own sampler (`architecture.sampler`); cards from before it was a card setting sampled with DDIM. */
+export function cardSampler(architecture: Readonly<Record<string, unknown>>): DiffusionSampler {
+  const sampler = architecture.sampler ?? 'ddim';
+  if (!(DIFFUSION_SAMPLERS as readonly unknown[]).includes(sampler)) throw new Error(`unknown sampler "${String(sampler)}"; samplers: ${DIFFUSION_SAMPLERS.join(', ')}`);
+  return sampler as DiffusionSampler;
+}
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };
 

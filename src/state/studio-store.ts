@@ -53,9 +53,9 @@ export type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: () =
 export function createStudioStore(deps: StudioDeps): StudioStore {
   const store = create<StudioState>()((set, get) => {
     const syncUrl = () => {
-      const { modelId, forgetClasses, settings, evalImages, sampleSteps, preferredBackend, stopAtTarget } = get();
+      const { modelId, forgetClasses, settings, evalImages, sampleSteps, sampler, preferredBackend, stopAtTarget } = get();
       const calibration = calibrationRequest(stopAtTarget);
-      deps.writeUrl(writeSharedSettings({ ...deps.shared, modelId, forgetClasses, settings, evalImages, sampleSteps, backend: preferredBackend, calibration }));
+      deps.writeUrl(writeSharedSettings({ ...deps.shared, modelId, forgetClasses, settings, evalImages, sampleSteps, sampler, backend: preferredBackend, calibration }));
     };
     const sliceDeps = { ...deps, syncUrl };
     return {

@@ -11,6 +11,8 @@ describe('settings in the URL', () => {
       forgetClasses: [3, 7],
       settings: { ...DEFAULT_UNLEARN, method: 'max-loss' as const, alpha: 0.5, steps: 123, noise: 'uniform' as const, seed: 9 },
       evalImages: 64,
+      sampleSteps: 20,
+      sampler: 'ddim' as const,
       backend: 'wasm' as const,
       wasmThreads: true,
     };
@@ -30,7 +32,7 @@ describe('settings in the URL', () => {
   });
 
   test('each value that cannot be used is named once, with what was used instead', () => {
-    const read = readSharedSettings('?backend=tpu&alpha=abc&forget=x,7&steps=-5&lr=1e9&noise=loud&eval=-3', defaults);
+    const read = readSharedSettings('?backend=tpu&alpha=abc&forget=x,7&steps=-5&lr=1e9&noise=loud&eval=-3&sampler=euler', defaults);
     expect(read.ignored).toEqual([
       'alpha=abc: not a number; used 0.25',
       'lr=1e9: learning rate must be in (0, 0.1]; used 0.001',
@@ -38,6 +40,7 @@ describe('settings in the URL', () => {
       'noise=loud: not a noise type (normal, uniform, constant); used normal',
       'forget=x,7: not a list of class numbers; used 7',
       'eval=-3: not a whole number ≥ 1; used 500',
+      "sampler=euler: not a sampler (ddim, ancestral); used the model's default",
       'backend=tpu: not a backend (webgpu, webgl, wasm, cpu); used the fastest that works',
     ]);
     expect(read.settings).toEqual(DEFAULT_UNLEARN);

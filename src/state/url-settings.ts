@@ -1,7 +1,7 @@
 import { DEFAULT_CALIBRATION_EVERY, type CalibrationRequest } from '../shared/calibration';
 import { METHODS } from '../shared/methods';
 import type { BackendName } from '../shared/protocol';
-import { DEFAULT_UNLEARN, SETTING_RULES, UNLEARN_MASKS, type UnlearnSettings } from '../shared/settings';
+import { DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, SETTING_RULES, UNLEARN_MASKS, type DiffusionSampler, type UnlearnSettings } from '../shared/settings';
 import { TASK_IDS } from '../shared/tasks';
 
 /** Every setting that changes a result lives in the URL, so a run can be shared and repeated. */
@@ -11,8 +11,10 @@ export interface SharedSettings {
   settings: UnlearnSettings;
   /** Held-out images per set for the metrics. */
   evalImages: number;
-  /** DDIM steps for diffusion models (`sample=`); the model's default when absent. */
+  /** A diffusion model's sampling steps (`sample=`); the model's default when absent. */
   sampleSteps?: number;
+  /** A diffusion model's sampler (`sampler=ddim|ancestral`); the model's default when absent. */
+  sampler?: DiffusionSampler;
   backend?: BackendName;
   /** `threads=1`: wasm's threaded build on every core (off by default: faster for convolutions, slower for the small transformers; README, wasm threads). */
   wasmThreads?: boolean;
@@ -96,6 +98,7 @@ export function readSharedSettings(search: string, defaults: Omit<SharedSettings
     settings,
     evalImages: wholeAbove0('eval', String(defaults.evalImages)) ?? defaults.evalImages,
     sampleSteps: wholeAbove0('sample', "the model's default"),
+    sampler: pick('sampler', DIFFUSION_SAMPLERS, 'a sampler', "the model's default"),
     backend: pick('backend', BACKENDS, 'a backend', 'the fastest that works') ?? defaults.backend,
     wasmThreads: params.get('threads') === '1',
     watchdogSeconds: watchdog > 0 ? watchdog : undefined,
@@ -117,6 +120,7 @@ export function writeSharedSettings(shared: SharedSettings): string {
   if (shared.settings.task) params.set('task', shared.settings.task);
   params.set('eval', String(shared.evalImages));
   if (shared.sampleSteps) params.set('sample', String(shared.sampleSteps));
+  if (shared.sampler) params.set('sampler', shared.sampler);
   if (shared.backend) params.set('backend', shared.backend);
   if (shared.wasmThreads) params.set('threads', '1');
   if (shared.watchdogSeconds) params.set('watchdog', String(shared.watchdogSeconds));

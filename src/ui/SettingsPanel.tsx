@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio';
 import { METHODS } from '../shared/methods';
-import { SETTING_RULES, withRecipe, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
+import { SETTING_RULES, cardSampler, withRecipe, type DiffusionSampler, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
 import { taskQuality } from './task-quality';
 import { isRunActive } from '../state/run-phase';
@@ -127,8 +127,13 @@ export function SettingsPanel() {
               : "the masks the unlearning steps draw (hybrid: a random box and brush strokes per image, the official Palette masks); the metrics use the task"
           }
         />
-        {/* Families with a sampler (diffusion) name its default step count in their architecture. */}
-        {model?.architecture.sampleSteps !== undefined && <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />}
+        {/* Families with a sampler (diffusion) name it and its step count in their architecture. */}
+        {model?.architecture.sampleSteps !== undefined && (
+          <>
+            <SamplerField defaultSampler={cardSampler(model.architecture)} disabled={disabled} />
+            <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />
+          </>
+        )}
         <EvalImagesField disabled={disabled} />
         <StopAtTargetFields disabled={disabled} />
         <SelectField
@@ -223,7 +228,29 @@ function StopAtTargetFields({ disabled }: { disabled: boolean }) {
   );
 }
 
-/** DDIM steps of the diffusion sampler behind the grid and the metrics: fewer is faster, more is sharper. */
+const SAMPLERS: { value: DiffusionSampler; label: string }[] = [
+  { value: 'ancestral', label: 'ancestral (DDPM)' },
+  { value: 'ddim', label: 'DDIM (deterministic)' },
+];
+
+/** The diffusion sampler behind the grid and the metrics. */
+function SamplerField({ defaultSampler, disabled }: { defaultSampler: DiffusionSampler; disabled: boolean }) {
+  const sampler = useStudio((s) => s.sampler);
+  const setSampler = useStudio((s) => s.setSampler);
+  return (
+    <SelectField
+      label="sampler"
+      testId="setting-sampler"
+      value={sampler ?? defaultSampler}
+      options={SAMPLERS}
+      disabled={disabled}
+      onChange={(value) => setSampler(value as DiffusionSampler)}
+      help={`the model's default: ${defaultSampler}. Ancestral adds noise at every step, as the official evaluation does; DDIM at few steps fills the hole further from the truth`}
+    />
+  );
+}
+
+/** Steps of the diffusion sampler behind the grid and the metrics: fewer is faster, more is sharper. */
 function SampleStepsField({ defaultSteps, disabled }: { defaultSteps: number; disabled: boolean }) {
   const sampleSteps = useStudio((s) => s.sampleSteps);
   const setSampleSteps = useStudio((s) => s.setSampleSteps);
@@ -234,7 +261,7 @@ function SampleStepsField({ defaultSteps, disabled }: { defaultSteps: number; di
       value={sampleSteps ?? defaultSteps}
       disabled={disabled}
       onValid={setSampleSteps}
-      help={`DDIM steps per reconstruction (the model's default: ${defaultSteps})`}
+      help={`network evaluations per reconstruction (the model's default: ${defaultSteps})`}
     />
   );
 }

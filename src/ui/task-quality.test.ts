@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelCard } from '../shared/protocol';
 import { taskQuality } from './task-quality';
 
-const card = (evaluation: ModelCard['evaluation'], tasks: ModelCard['tasks'] = [{ kind: 'centre-hole', holeFraction: 0.25 }]) => ({ tasks, evaluation }) as ModelCard;
+const card = (evaluation: ModelCard['evaluation'], tasks: ModelCard['tasks'] = [{ kind: 'centre-hole', holeFraction: 0.25 }], architecture: ModelCard['architecture'] = {}) => ({ tasks, evaluation, architecture }) as ModelCard;
 const scores = (holePsnr: number, meanImageHolePsnr: number, fids: { fid?: number; meanImageFid?: number } = {}) => ({ holePsnr, holeMse: 0, meanImageHolePsnr, meanImageHoleMse: 0, ...fids });
 
 describe('taskQuality', () => {
@@ -23,9 +23,11 @@ describe('taskQuality', () => {
     const palette = card({ heldOutImages: 500, ...scores(7.5, 7.9), perTask: { 'centre-50': { ...scores(7.5, 7.9), draws: draws(9.9) }, outpaint: { ...scores(14.8, 15.7), draws: draws(15.2) } } }, [
       { kind: 'centre-hole', holeFraction: 0.5 },
       { kind: 'outpainting', keepFraction: 0.5 },
-    ]);
+    ], { sampler: 'ancestral', sampleSteps: 50 });
     const centre = taskQuality(palette, 'centre-50')!;
-    expect(centre.text).toBe('held out (500 images): 7.5 dB in the hole (one draw; the mean of 8 draws 9.9 dB), the training mean 7.9 dB');
+    expect(centre.text).toBe('held out (500 images): 7.5 dB in the hole (one draw, ancestral sampler, 50 steps; the mean of 8 draws 9.9 dB), the training mean 7.9 dB');
+    // A card from before the sampler was a card setting was measured with DDIM.
+    expect(taskQuality({ ...palette, architecture: { sampleSteps: 10 } }, 'centre-50')!.text).toMatch(/^held out \(500 images\): 7\.5 dB in the hole \(one draw, ddim sampler, 10 steps; the mean/);
     expect(centre).toMatchObject({ belowMeanFill: true, note: expect.stringMatching(/their mean beats the training mean/) });
     expect(centre.warning).toBeUndefined();
     // The mean of draws below the mean fill too: nothing shows the model knows more.

@@ -1,8 +1,9 @@
 import type { ModelCard } from '../shared/protocol';
+import { cardSampler } from '../shared/settings';
 import { modelTaskIds, type TaskId } from '../shared/tasks';
 
 export interface TaskQuality {
-  /** The card's held-out hidden-pixel PSNR for the task beside filling the hole with the training mean, and the FIDs and a sampler's mean of draws where measured. */
+  /** The card's held-out hidden-pixel PSNR for the task beside filling the hole with the training mean, and the FIDs, a sampler's name and its mean of draws where measured. */
   text: string;
   /** Whether one fill (one draw, for a sampler) is below the training mean's in PSNR. */
   belowMeanFill: boolean;
@@ -21,8 +22,12 @@ export function taskQuality(card: ModelCard, task: TaskId): TaskQuality | undefi
   if (!measured) return undefined;
   const { holePsnr, meanImageHolePsnr, fid, meanImageFid, draws } = measured;
   const fids = fid !== undefined && meanImageFid !== undefined;
-  const drawsText = draws ? ` (one draw; the mean of ${draws.count} draws ${draws.meanOfDrawsHolePsnr.toFixed(1)} dB)` : '';
-  const text = `held out (${evaluation.heldOutImages} images): ${holePsnr.toFixed(1)} dB in the hole${drawsText}, the training mean ${meanImageHolePsnr.toFixed(1)} dB${fids ? `; FID ${fid.toFixed(1)}, the mean ${meanImageFid.toFixed(1)} (in the dataset classifier's features)` : ''}`;
+  // A sampler's card is measured with its own sampler: the studio's choice may differ.
+  const { architecture } = card;
+  const sampling = architecture.sampleSteps === undefined ? undefined : `one draw, ${cardSampler(architecture)} sampler, ${architecture.sampleSteps} steps`;
+  const drawsText = draws ? `; the mean of ${draws.count} draws ${draws.meanOfDrawsHolePsnr.toFixed(1)} dB` : '';
+  const samplingText = sampling ? ` (${sampling}${drawsText})` : '';
+  const text = `held out (${evaluation.heldOutImages} images): ${holePsnr.toFixed(1)} dB in the hole${samplingText}, the training mean ${meanImageHolePsnr.toFixed(1)} dB${fids ? `; FID ${fid.toFixed(1)}, the mean ${meanImageFid.toFixed(1)} (in the dataset classifier's features)` : ''}`;
   if (holePsnr >= meanImageHolePsnr) return { text, belowMeanFill: false };
   // One draw pays the draws' spread besides its mean's miss: for a sampler true to the data, twice the least error possible.
   if (draws && draws.meanOfDrawsHolePsnr > meanImageHolePsnr) {

@@ -165,7 +165,7 @@ export class WorkerRuntime {
     await this.clearSlot();
     const loaded = await this.ensureLoaded(spec.modelId);
     const split = spec.own ? ownRunSplit(loaded.model, spec.own) : splitByClass(loaded.dataset.train, loaded.dataset.test, spec.forgetClasses, spec.retainClasses);
-    const run = new UnlearningRun(loaded.model, split, spec.settings, { evalImages: spec.evalImages, previewImages: spec.previewImages, sampleSteps: spec.sampleSteps });
+    const run = new UnlearningRun(loaded.model, split, spec.settings, { evalImages: spec.evalImages, previewImages: spec.previewImages, sampleSteps: spec.sampleSteps, sampler: spec.sampler });
     // After the run has taken the original as its teacher; a checkpoint that does not fit leaves the original in place.
     if (spec.resume) {
       try {

@@ -42,8 +42,8 @@ export async function saveModel(model: I2IModel, write: WriteFile): Promise<void
 }
 
 /** Reads a model folder, refusing unknown families and files that do not fit the card before any of it runs. */
-export async function loadModel(read: ReadFile): Promise<I2IModel> {
-  const card = await readCard<ModelCard>(read);
+export async function loadModel(read: ReadFile, adjustCard: (card: ModelCard) => ModelCard = (card) => card): Promise<I2IModel> {
+  const card = adjustCard(await readCard<ModelCard>(read));
   const family = familyOf(card.family);
   if (!Array.isArray(card.tasks) || card.tasks.length === 0) throw new Error(`model ${card.id} names no task`);
   // A card written before cards carried a recipe gets its family's.

@@ -11,11 +11,11 @@ import { DEFAULT_UNLEARN } from '../../shared/settings';
 import { Unlearner } from '../unlearning/unlearner';
 import { joinBatches } from './batches';
 import { loadModel, saveModel } from './families';
-import { DEFAULT_PALETTE, PaletteModel, cardArchitecture, cosineGammas, ddimTimesteps, diffusionDraws, paletteFamily, runDecoder, runEncoder, type PaletteConfig } from './palette';
+import { DEFAULT_PALETTE, PaletteModel, cardArchitecture, configFromCard, cosineGammas, ddimTimesteps, diffusionDraws, paletteFamily, runDecoder, runEncoder, type PaletteConfig } from './palette';
 import { ParameterPart } from './parameters';
 import type { I2IModel, ModelCard, TaskBatch } from './types';
 
-const TINY: PaletteConfig = { ...DEFAULT_PALETTE, widths: [8, 16], timesteps: 100, sampleSteps: 4 };
+const TINY: PaletteConfig = { ...DEFAULT_PALETTE, widths: [8, 16], timesteps: 100, sampler: 'ddim', sampleSteps: 4 };
 const forgetData = syntheticImages(24, 28, 11);
 const retainData = syntheticImages(24, 28, 12);
 
@@ -205,8 +205,8 @@ describe('Palette diffusion', () => {
     model.dispose();
   });
 
-  test('ancestral sampling: every step by default, seeded, keeps the visible pixels; one step is DDIM, more add noise', async () => {
-    const config = { ...TINY, timesteps: 20 };
+  test('ancestral sampling: over the card\'s steps, seeded, keeps the visible pixels; one step is DDIM, more add noise', async () => {
+    const config = { ...TINY, timesteps: 20, sampleSteps: 20 };
     const model = tinyPalette(config);
     const trainer = new Pretrainer(model, forgetData, { ...DEFAULT_PRETRAIN, steps: 3, batchSize: 4, warmupSteps: 0, learningRate: 1e-2 });
     for (let i = 0; i < 3; i++) await trainer.step();
@@ -227,6 +227,23 @@ describe('Palette diffusion', () => {
     const ddim1 = await model.reconstruct(batch, model, { sampleSteps: 1 });
     expect(values(one)).toEqual(values(ddim1));
     tf.dispose([out, again, other, ddim4, one, ddim1, batch.images, batch.mask]);
+    model.dispose();
+  });
+
+  test("the card's sampler is the default; a card from before it was a setting samples with DDIM; an unknown one is refused", async () => {
+    const model = tinyPalette({ ...TINY, sampler: 'ancestral' });
+    expect(model.card.architecture.sampler).toBe('ancestral');
+    const batch = taskBatch('centre-50');
+    const byDefault = await model.reconstruct(batch, model);
+    const ancestral = await model.reconstruct(batch, model, { sampler: 'ancestral' });
+    const ddim = await model.reconstruct(batch, model, { sampler: 'ddim' });
+    expect(values(byDefault)).toEqual(values(ancestral));
+    expect(maxAbsDiff(byDefault, ddim)).toBeGreaterThan(1e-3);
+    const older = tinyCard();
+    delete older.architecture.sampler;
+    expect(configFromCard(older).sampler).toBe('ddim');
+    expect(() => configFromCard({ ...older, architecture: { ...older.architecture, sampler: 'euler' } })).toThrow(/unknown sampler "euler"/);
+    tf.dispose([byDefault, ancestral, ddim, batch.images, batch.mask]);
     model.dispose();
   });
 

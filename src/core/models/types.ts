@@ -127,12 +127,9 @@ export interface TaskBatch {
 export interface ReconstructOptions {
   /** Called after each pass of a multi-pass decoder (diffusion sampling, iterative token decoding). */
   onProgress?: (done: number, total: number) => void;
-  /**
-   * Network evaluations of a diffusion sampler; when undefined, the card's default for DDIM and
-   * every step for the ancestral sampler.
-   */
+  /** Network evaluations of a diffusion sampler; the card's (architecture.sampleSteps) when undefined. */
   sampleSteps?: number;
-  /** A diffusion model's sampler: DDIM (default) or ancestral DDPM. */
+  /** A diffusion model's sampler, DDIM or ancestral DDPM; the card's (architecture.sampler) when undefined. */
   sampler?: DiffusionSampler;
 }
 

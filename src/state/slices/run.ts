@@ -119,7 +119,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
         if (isComparing(get().comparison.phase)) throw new Error(COMPARING_MESSAGE);
         // The worker would wait for the evaluation before it started: say so rather than seem to ignore the click.
         if (get().run.phase === 'evaluating') throw new Error('the last run is still being evaluated: wait for its metrics or cancel them first');
-        const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps, dataSource } = get();
+        const { forgetClasses, retainClasses, settings, modelId, evalImages, sampleSteps, sampler, dataSource } = get();
         const own = dataSource === 'own' ? ownSets() : undefined;
         const calibration = calibrationRequest(get().stopAtTarget);
         set({
@@ -144,6 +144,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get, { client, ownSe
               evalImages,
               previewImages: PREVIEW_IMAGES,
               sampleSteps,
+              sampler,
               previewIntervalMs: PREVIEW_INTERVAL_MS,
               own,
               calibration,

@@ -1,6 +1,6 @@
 import { DEFAULT_CALIBRATION_EVERY, validateCalibration, type CalibrationGoalKind, type CalibrationRequest } from '../../shared/calibration';
 import type { DatasetSummary, ModelCard } from '../../shared/protocol';
-import { SETTING_RULES, validateSettings, withCalibratedRecipe, withRecipe, type UnlearnSettings } from '../../shared/settings';
+import { SETTING_RULES, validateSettings, withCalibratedRecipe, withRecipe, type DiffusionSampler, type UnlearnSettings } from '../../shared/settings';
 import { modelTaskIds } from '../../shared/tasks';
 import { errorMessage } from '../errors';
 import type { SliceCreator } from '../studio-store';
@@ -42,8 +42,10 @@ export interface SelectionSlice {
   dataSource: DataSource;
   settings: UnlearnSettings;
   evalImages: number;
-  /** DDIM steps for diffusion models (grid and metrics); the model's default when undefined. */
+  /** Sampling steps for diffusion models (grid and metrics); the model's default when undefined. */
   sampleSteps?: number;
+  /** A diffusion model's sampler (grid and metrics); the model's default when undefined. */
+  sampler?: DiffusionSampler;
   /** Settings whose field holds text that is not a usable value (the store keeps the last good one). */
   invalidSettings: string[];
   stopAtTarget: StopAtTargetChoice;
@@ -55,6 +57,7 @@ export interface SelectionSlice {
   toggleRetainClass(c: number): void;
   updateSettings(patch: Partial<UnlearnSettings>): void;
   setSampleSteps(steps: number | undefined): void;
+  setSampler(sampler: DiffusionSampler | undefined): void;
   setEvalImages(images: number): void;
   markSettingInvalid(key: keyof UnlearnSettings, invalid: boolean): void;
   setDataSource(source: DataSource): void;
@@ -72,6 +75,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
   settings: shared.settings,
   evalImages: shared.evalImages,
   sampleSteps: shared.sampleSteps,
+  sampler: shared.sampler,
   invalidSettings: [],
   stopAtTarget: choiceOf(shared.calibration, DEFAULT_STOP_AT_TARGET),
 
@@ -134,6 +138,11 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, { c
 
   setSampleSteps(sampleSteps) {
     set({ sampleSteps });
+    syncUrl();
+  },
+
+  setSampler(sampler) {
+    set({ sampler });
     syncUrl();
   },
 
