@@ -22,7 +22,7 @@ import { retrainWithout } from '../src/core/training/retrain';
 import { METHOD_IDS, type MethodId } from '../src/shared/methods';
 import { DEFAULT_CALIBRATION_EVERY } from '../src/core/unlearning/calibration';
 import { parseSweep } from '../src/shared/compared';
-import { cardSampler } from '../src/shared/settings';
+import { cardSampling } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, exists, folderReader, folderWriter, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
@@ -103,8 +103,7 @@ async function compare(): Promise<{ result: EvaluationResult; dataset: string }>
   const rows = comparison.rows.map((r) => ({ method: r.method, set: r.set, fid: round(r.fid), is: round(r.is), cosine: round(r.cosine), psnr: round(r.psnr), ssim: round(r.ssim), images: r.images }));
   const histograms = auditHistograms(comparison.audit);
   const audit = comparison.audit.map((a, i) => ({ method: a.method, auc: round(a.auc), histogram: histograms[i] }));
-  const { architecture } = original.card;
-  const sampling = architecture.sampleSteps === undefined ? undefined : { sampler: cardSampler(architecture), sampleSteps: Number(architecture.sampleSteps) };
+  const sampling = cardSampling(original.card.architecture);
   const result = { model: options.model, forgetClasses, proxyRetain: options.proxyRetain || undefined, settings, evalImages: options.evalImages, classifier: classifierId, sampling, rows, audit, costs: comparison.costs, calibration: comparison.calibration, sweep: comparison.sweep };
   return { result, dataset: original.card.dataset };
 }

@@ -27,6 +27,7 @@ import { filterByLabel, take } from '../src/core/data/image-set';
 import { familyOf, saveModel } from '../src/core/models/families';
 import type { ModelCard, ModelFamilyId, TrainingStage } from '../src/core/models/types';
 import { TASK_IDS, TASK_LABELS, TASKS, modelTaskIds, type TaskId } from '../src/shared/tasks';
+import { cardSampling } from '../src/shared/settings';
 import { DEFAULT_PRETRAIN, Pretrainer } from '../src/core/training/pretrain';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';
@@ -65,7 +66,7 @@ const backend = await useNodeBackend(options.backend as NodeBackend);
 /** The card with the sampler and steps the flags give; only a diffusion model (one with sampleSteps) has them. */
 function withSampling(card: ModelCard): ModelCard {
   if (!options.sampler && !options.sampleSteps) return card;
-  if (card.architecture.sampleSteps === undefined) throw new Error(`--sampler and --sample-steps are for a diffusion model; ${card.id} is ${card.family}`);
+  if (!cardSampling(card.architecture)) throw new Error(`--sampler and --sample-steps are for a diffusion model; ${card.id} is ${card.family}`);
   const architecture = { ...card.architecture, ...(options.sampler ? { sampler: options.sampler } : {}), ...(options.sampleSteps ? { sampleSteps: options.sampleSteps } : {}) };
   return { ...card, architecture };
 }
@@ -131,7 +132,7 @@ if (settings.steps > 0) {
   model.card.training = trainingRecord(previousTraining, stage, backend);
 }
 // Only a sampler's draws differ; a deterministic model's would all be the same.
-const draws = model.card.architecture.sampleSteps === undefined ? 0 : options.draws;
+const draws = cardSampling(model.card.architecture) ? options.draws : 0;
 model.card.evaluation = await evaluateTasks(model, train, take(test, options.evalImages), modelTaskIds(model.card), await datasetClassifier(datasetId), draws);
 await saveModel(model, folderWriter(join(PUBLIC_MODELS, options.id)));
 console.log(JSON.stringify(model.card.evaluation, null, 2));

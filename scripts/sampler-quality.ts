@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { allIndices, batchTensor, filterByLabel, take } from '../src/core/data/image-set';
 import { constantFillQuality, holeQuality } from '../src/core/evaluation/reconstruction';
 import { loadModel } from '../src/core/models/families';
-import { DIFFUSION_SAMPLERS, type DiffusionSampler } from '../src/shared/settings';
+import { DIFFUSION_SAMPLERS, cardSampling, type DiffusionSampler } from '../src/shared/settings';
 import { TASK_IDS, TASKS, modelTaskIds, type TaskId } from '../src/shared/tasks';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { loadDataset } from './node/datasets';
@@ -24,7 +24,7 @@ const samplings = options.samplers.split(',').map((text) => {
 });
 const backend = await useNodeBackend(options.backend as NodeBackend);
 const model = await loadModel(folderReader(join(PUBLIC_MODELS, options.model)));
-if (model.card.architecture.sampleSteps === undefined) throw new Error(`${options.model} is not a diffusion model: it has no sampler`);
+if (!cardSampling(model.card.architecture)) throw new Error(`${options.model} is not a diffusion model: it has no sampler`);
 const taskIds = options.tasks ? (options.tasks.split(',') as TaskId[]) : modelTaskIds(model.card);
 for (const id of taskIds) if (!TASK_IDS.includes(id) || !modelTaskIds(model.card).includes(id)) throw new Error(`${options.model} has no task "${id}"`);
 // The card's held-out images and training mean: the same classes left out as in its training.

@@ -22,7 +22,7 @@ import { loadModel } from '../src/core/models/families';
 import { TASK_LABELS, taskId } from '../src/shared/tasks';
 import { UnlearningRun } from '../src/core/unlearning/run';
 import { CalibrationMeter, DEFAULT_CALIBRATION_EVERY, StopAtTarget, retrainedTarget, type CalibrationTarget } from '../src/core/unlearning/calibration';
-import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, cardSampler, type DiffusionSampler, type MethodId } from '../src/shared/settings';
+import { DEFAULT_RUN_OPTIONS, DEFAULT_UNLEARN, DIFFUSION_SAMPLERS, cardSampling, type DiffusionSampler, type MethodId } from '../src/shared/settings';
 import { useNodeBackend, type NodeBackend } from './node/backend';
 import { PUBLIC_MODELS, folderReader, parseOptions, loadStudioDataset } from './node/files';
 import { SETTING_FLAGS, settingsFor } from './node/recipe';
@@ -103,13 +103,14 @@ const metrics = await run.outputMetrics(classifier);
 // The original's frozen parts are judged beside the unlearned model, as the studio does.
 const noiseLevels = await run.noiseLevels(options.diagnosticImages);
 const pick = ({ psnr, mse, fid, is, cosine, ssim }: OutputMetrics) => ({ psnr, mse, fid, is, cosine, ssim });
+const cardSampled = cardSampling(model.card.architecture);
 const result = {
   model: options.model,
   method: settings.method,
   task: run.unlearner.task,
   backend,
   settings,
-  ...(model.card.architecture.sampleSteps === undefined ? {} : { sampling: { sampler: options.sampler || cardSampler(model.card.architecture), sampleSteps: options.sampleSteps || model.card.architecture.sampleSteps } }),
+  ...(cardSampled ? { sampling: { sampler: options.sampler || cardSampled.sampler, sampleSteps: options.sampleSteps || cardSampled.sampleSteps } } : {}),
   forgetClasses: classList(options.forget),
   counts: { forgetTrain: split.forgetTrain.count, retainTrain: split.retainTrain.count, evalImagesPerSet: metrics.forget.original.images },
   seconds,

@@ -34,7 +34,7 @@ describe('joinEvaluations', () => {
   it('refuses parts that judged the references differently, differ in settings, or share a method', () => {
     expect(() => joinEvaluations([part({ paper: 11 }), part({ 'max-loss': 7 }, false, 12.5)])).toThrow(/references differently/);
     expect(() => joinEvaluations([part({ paper: 11 }), { ...part({ 'max-loss': 7 }), settings: { ...DEFAULT_UNLEARN, steps: 1 } }])).toThrow(/differ in settings/);
-    const sampled = (sampleSteps: number) => ({ sampler: 'ancestral', sampleSteps });
+    const sampled = (sampleSteps: number) => ({ sampler: 'ancestral' as const, sampleSteps });
     expect(() => joinEvaluations([{ ...part({ paper: 11 }), sampling: sampled(50) }, { ...part({ 'max-loss': 7 }), sampling: sampled(10) }])).toThrow(/differ in sampling/);
     expect(() => joinEvaluations([part({ paper: 11 }), part({ paper: 11 })])).toThrow(/paper was judged by more than one part/);
     expect(() => joinEvaluations([part({ paper: 11 }, true), part({ 'max-loss': 7 }, true)])).toThrow(/calibrated/);

@@ -5,7 +5,7 @@
 import { CALIBRATED, EVALUATION_SETS, type CalibrationRecord, type SweepPoint } from '../../src/core/evaluation/compare-methods';
 import { METHOD_IDS } from '../../src/shared/methods';
 import { METRIC_COLUMNS, REFERENCES, bestValues, isBest, type RankedRow } from '../../src/shared/ranking';
-import type { UnlearnSettings } from '../../src/shared/settings';
+import type { Sampling, UnlearnSettings } from '../../src/shared/settings';
 
 export interface EvaluationResult {
   model: string;
@@ -15,7 +15,7 @@ export interface EvaluationResult {
   evalImages: number;
   classifier: string;
   /** A diffusion model's sampler and its steps (its card's) behind every reconstruction. */
-  sampling?: { sampler: string; sampleSteps: number };
+  sampling?: Sampling;
   rows: (RankedRow & { images: number })[];
   audit: { method: string; auc: number; histogram: unknown }[];
   costs: { method: string; seconds: number }[];

@@ -112,11 +112,20 @@ export interface RunOptions {
 export const DIFFUSION_SAMPLERS = ['ddim', 'ancestral'] as const;
 export type DiffusionSampler = (typeof DIFFUSION_SAMPLERS)[number];
 
-/** A diffusion model card's own sampler (`architecture.sampler`); cards from before it was a card setting sampled with DDIM. */
-export function cardSampler(architecture: Readonly<Record<string, unknown>>): DiffusionSampler {
+export interface Sampling {
+  sampler: DiffusionSampler;
+  sampleSteps: number;
+}
+
+/**
+ * A model card's own sampler and its steps (`architecture.sampler`, `sampleSteps`); undefined for a
+ * model that does not sample. Cards from before the sampler was a card setting sampled with DDIM.
+ */
+export function cardSampling(architecture: Readonly<Record<string, unknown>>): Sampling | undefined {
+  if (architecture.sampleSteps === undefined) return undefined;
   const sampler = architecture.sampler ?? 'ddim';
   if (!(DIFFUSION_SAMPLERS as readonly unknown[]).includes(sampler)) throw new Error(`unknown sampler "${String(sampler)}"; samplers: ${DIFFUSION_SAMPLERS.join(', ')}`);
-  return sampler as DiffusionSampler;
+  return { sampler: sampler as DiffusionSampler, sampleSteps: Number(architecture.sampleSteps) };
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { evalImages: 500, previewImages: 6 };

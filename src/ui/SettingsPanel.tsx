@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/studio';
 import { METHODS } from '../shared/methods';
-import { SETTING_RULES, cardSampler, withRecipe, type DiffusionSampler, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
+import { SETTING_RULES, cardSampling, withRecipe, type DiffusionSampler, type Schedule, type UnlearnMasks, type UnlearnSettings } from '../shared/settings';
 import { TASK_LABELS, modelTaskIds, type TaskId } from '../shared/tasks';
 import { taskQuality } from './task-quality';
 import { isRunActive } from '../state/run-phase';
@@ -57,6 +57,7 @@ export function SettingsPanel() {
   const tasks = model ? modelTaskIds(model) : [];
   const task = settings.task && tasks.includes(settings.task) ? settings.task : tasks[0];
   const quality = model && task ? taskQuality(model, task) : undefined;
+  const sampling = model && cardSampling(model.architecture);
 
   return (
     <section className="panel settings" aria-labelledby="settings-title">
@@ -127,11 +128,10 @@ export function SettingsPanel() {
               : "the masks the unlearning steps draw (hybrid: a random box and brush strokes per image, the official Palette masks); the metrics use the task"
           }
         />
-        {/* Families with a sampler (diffusion) name it and its step count in their architecture. */}
-        {model?.architecture.sampleSteps !== undefined && (
+        {sampling && (
           <>
-            <SamplerField defaultSampler={cardSampler(model.architecture)} disabled={disabled} />
-            <SampleStepsField defaultSteps={Number(model.architecture.sampleSteps)} disabled={disabled} />
+            <SamplerField defaultSampler={sampling.sampler} disabled={disabled} />
+            <SampleStepsField defaultSteps={sampling.sampleSteps} disabled={disabled} />
           </>
         )}
         <EvalImagesField disabled={disabled} />

@@ -1,5 +1,5 @@
 import type { ModelCard } from '../shared/protocol';
-import { cardSampler } from '../shared/settings';
+import { cardSampling } from '../shared/settings';
 import { modelTaskIds, type TaskId } from '../shared/tasks';
 
 export interface TaskQuality {
@@ -23,10 +23,9 @@ export function taskQuality(card: ModelCard, task: TaskId): TaskQuality | undefi
   const { holePsnr, meanImageHolePsnr, fid, meanImageFid, draws } = measured;
   const fids = fid !== undefined && meanImageFid !== undefined;
   // A sampler's card is measured with its own sampler: the studio's choice may differ.
-  const { architecture } = card;
-  const sampling = architecture.sampleSteps === undefined ? undefined : `one draw, ${cardSampler(architecture)} sampler, ${architecture.sampleSteps} steps`;
+  const sampling = cardSampling(card.architecture);
   const drawsText = draws ? `; the mean of ${draws.count} draws ${draws.meanOfDrawsHolePsnr.toFixed(1)} dB` : '';
-  const samplingText = sampling ? ` (${sampling}${drawsText})` : '';
+  const samplingText = sampling ? ` (one draw, ${sampling.sampler} sampler, ${sampling.sampleSteps} steps${drawsText})` : '';
   const text = `held out (${evaluation.heldOutImages} images): ${holePsnr.toFixed(1)} dB in the hole${samplingText}, the training mean ${meanImageHolePsnr.toFixed(1)} dB${fids ? `; FID ${fid.toFixed(1)}, the mean ${meanImageFid.toFixed(1)} (in the dataset classifier's features)` : ''}`;
   if (holePsnr >= meanImageHolePsnr) return { text, belowMeanFill: false };
   // One draw pays the draws' spread besides its mean's miss: for a sampler true to the data, twice the least error possible.

@@ -4,7 +4,7 @@ import { segmentsOf } from './batches';
 import type { ModelFamily } from './families';
 import { ParameterPart, init } from './parameters';
 import type { I2IModel, ModelCard, ModelPart, ModelParts, ReconstructOptions, TaskBatch } from './types';
-import { cardSampler, type DiffusionSampler } from '../../shared/settings';
+import { cardSampling, type DiffusionSampler } from '../../shared/settings';
 import { PALETTE_RECIPE } from './recipes';
 import { pasteHole } from '../tasks/masks';
 
@@ -486,6 +486,8 @@ function stepNoise(batch: TaskBatch, i: number): tf.Tensor4D {
 
 export function configFromCard(card: ModelCard): PaletteConfig {
   const a = card.architecture;
+  const sampling = cardSampling(a);
+  if (!sampling) throw new Error(`a Palette card names its sampling steps (architecture.sampleSteps)`);
   const config: PaletteConfig = {
     height: card.height,
     width: card.width,
@@ -494,8 +496,7 @@ export function configFromCard(card: ModelCard): PaletteConfig {
     widths: a.widths as number[],
     resBlocks: a.resBlocks as number,
     timesteps: a.timesteps as number,
-    sampler: cardSampler(a),
-    sampleSteps: a.sampleSteps as number,
+    ...sampling,
     seed: a.seed as number,
   };
   const divisor = config.patch * 2 ** (config.widths.length - 1);
